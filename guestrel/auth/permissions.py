@@ -1,0 +1,101 @@
+"""Who may do what. Staff get permissions from their role, API clients from their scopes; both
+are seen by the rest of the code as a Principal with permissions and a set of properties."""
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import abort, g, request
+from flask_login import current_user
+
+# Permissions double as API scopes: an API client holds exactly the scopes it was given.
+PERMISSIONS = {
+    "guests:read": "Read guest profiles, preferences and special dates",
+    "guests:contact": "See guests' contact details, dates and notes",
+    "guests:write": "Create and change guest profiles, preferences and special dates",
+    "properties:read": "Read the chain's properties",
+    "properties:write": "Create and change properties",
+    "staff:admin": "Manage staff accounts",
+    "clients:admin": "Manage API clients",
+    "categories:admin": "Manage preference categories",
+    "audit:read": "Read the audit trail",
+}
+SCOPES = tuple(PERMISSIONS)
+
+# Reading a guest through the API always includes contact details: an integration that may
+# read guests needs them to match and sync profiles.
+SCOPE_IMPLIES = {"guests:read": {"guests:contact"}, "guests:write": {"guests:read", "guests:contact"}}
+
+ROLE_PERMISSIONS = {
+    # Housekeeping prepares rooms: it sees what a guest likes, not how to reach them.
+    "housekeeping": {"guests:read", "properties:read"},
+    "front_desk": {"guests:read", "guests:contact", "guests:write", "properties:read"},
+    "marketing": {"guests:read", "guests:contact", "properties:read"},
+    "manager": {"guests:read", "guests:contact", "guests:write", "properties:read", "audit:read"},
+    "admin": set(PERMISSIONS),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The staff member or API client a request acts for."""
+
+    permissions: frozenset
+    # None: every property of the chain.
+    property_ids: frozenset | None
+    staff_id: int | None = None
+    api_client_id: int | None = None
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def covers_property(self, property_id: int | None) -> bool:
+        """Chain-wide data (property None) is everyone's; property data only its own staff's."""
+        if property_id is None or self.property_ids is None:
+            return True
+        return property_id in self.property_ids
+
+    @classmethod
+    def for_staff(cls, staff):
+        permissions = ROLE_PERMISSIONS[staff.role]
+        chain_wide = staff.role == "admin"
+        return cls(
+            permissions=frozenset(permissions),
+            property_ids=None if chain_wide else frozenset(p.id for p in staff.properties),
+            staff_id=staff.id,
+        )
+
+    @classmethod
+    def for_api_client(cls, client):
+        permissions = set(client.scopes)
+        for scope in client.scopes:
+            permissions |= SCOPE_IMPLIES.get(scope, set())
+        return cls(
+            permissions=frozenset(permissions),
+            property_ids=frozenset(p.id for p in client.properties) if client.properties else None,
+            api_client_id=client.id,
+        )
+
+
+def current_principal() -> Principal | None:
+    principal = g.get("principal")
+    # The API is CSRF-exempt, so it must never act on a browser's session cookie.
+    if principal is None and not request.path.startswith("/api/") and current_user.is_authenticated:
+        principal = g.principal = Principal.for_staff(current_user)
+    return principal
+
+
+def require(permission: str):
+    """Decorator for views and API handlers: 401 without a principal, 403 without the permission."""
+
+    def decorator(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            principal = current_principal()
+            if principal is None:
+                abort(401)
+            if not principal.can(permission):
+                abort(403)
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,60 @@
+"""Commands for operators and scripts: `flask --app wsgi guestrel ...`."""
+import os
+
+import click
+from flask.cli import AppGroup
+
+from guestrel.auth import service as auth_service
+from guestrel.auth.permissions import SCOPES
+from guestrel.extensions import db
+from guestrel.properties.service import PropertyError
+
+guestrel_cli = AppGroup("guestrel", help="guestrel administration.")
+
+
+@guestrel_cli.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Administrator", show_default=True)
+def create_admin(email, name):
+    """Create an admin. The password comes from GUESTREL_ADMIN_PASSWORD or a prompt."""
+    password = os.environ.get("GUESTREL_ADMIN_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    if len(password) < 10:
+        raise click.ClickException("The password must have at least 10 characters.")
+    try:
+        staff = auth_service.create_staff(email=email, name=name, password=password, role="admin")
+    except auth_service.AuthError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Admin {staff.email} created.")
+
+
+@guestrel_cli.command("create-api-client")
+@click.argument("name")
+@click.option("--scope", "scopes", multiple=True, required=True, type=click.Choice(SCOPES))
+@click.option("--property", "property_codes", multiple=True, help="Property code; none means the whole chain.")
+def create_api_client(name, scopes, property_codes):
+    """Create an API client and print its key, once."""
+    try:
+        properties = auth_service.properties_by_code(property_codes)
+    except PropertyError as error:
+        raise click.ClickException(str(error)) from error
+    client, key = auth_service.create_api_client(name=name, scopes=scopes, properties=properties)
+    db.session.commit()
+    click.echo(f"API client {client.name} created. Its key, shown only this once:")
+    click.echo(key)
+
+
+@guestrel_cli.command("seed-demo")
+@click.option("--guests", default=300, show_default=True, help="How many demo guests to create.")
+def seed_demo(guests):
+    """Create the demo chain, staff and guests, unless they exist already."""
+    from guestrel import demo
+
+    for line in demo.seed(guest_count=guests):
+        click.echo(line)
+
+
+def init_app(app):
+    app.cli.add_command(guestrel_cli)

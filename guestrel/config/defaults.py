@@ -1,0 +1,49 @@
+"""Defaults for the embedded set-up: SQLite under instance/, everything in one process."""
+
+SQLALCHEMY_DATABASE_URI = None  # filled with instance/guestrel.db when unset
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+SECRET_KEY = None  # generated once into instance/secret_key when unset
+GUESTREL_REDIS_URL = None
+GUESTREL_SECURE_COOKIES = False
+
+# Browser session cookies: never readable from scripts, never sent on cross-site requests.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+PERMANENT_SESSION_LIFETIME = 12 * 3600
+
+# Request bodies above this size are refused with 413 before they are read.
+MAX_CONTENT_LENGTH = 1024 * 1024
+
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+GUESTREL_LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+GUESTREL_LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+
+# Phone numbers written without a country code are read in this region.
+GUESTREL_DEFAULT_PHONE_REGION = "CN"
+
+BABEL_DEFAULT_LOCALE = "en"
+BABEL_DEFAULT_TIMEZONE = "UTC"
+GUESTREL_LANGUAGES = {"en": "English", "zh_Hans_CN": "简体中文"}
+
+API_TITLE = "guestrel"
+API_VERSION = "v1"
+OPENAPI_VERSION = "3.1.0"
+OPENAPI_URL_PREFIX = "/api"
+OPENAPI_JSON_PATH = "v1/openapi.json"
+OPENAPI_SWAGGER_UI_PATH = None  # served by guestrel.web from vendored assets instead of a CDN
+API_SPEC_OPTIONS = {
+    "info": {"description": "Guest profiles, preferences and special dates for hotel integrations."},
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "API key"}}
+    },
+    "security": [{"bearer": []}],
+}
+
+# API clients record when they were last used, at most this often, to keep reads cheap.
+GUESTREL_API_CLIENT_TOUCH_SECONDS = 60

@@ -1,0 +1,7 @@
+"""Settings for the test suite: fast password hashing, no CSRF on the test client unless asked."""
+
+TESTING = True
+SECRET_KEY = "test-secret-key-not-for-production"
+WTF_CSRF_ENABLED = False
+GUESTREL_ARGON2_FAST = True
+RATELIMIT_STORAGE_URI = "memory://"

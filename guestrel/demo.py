@@ -1,0 +1,2 @@
+def seed(guest_count=300):
+    yield "TODO"

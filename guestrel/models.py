@@ -1,0 +1,25 @@
+"""Every domain's tables, imported so they are all on db.metadata for migrations and tests."""
+from guestrel.audit.models import AuditEntry
+from guestrel.auth.models import ApiClient, StaffUser
+from guestrel.guests.models import (
+    Guest,
+    GuestExternalId,
+    GuestSearchTerm,
+    Preference,
+    PreferenceCategory,
+    SpecialDate,
+)
+from guestrel.properties.models import Property
+
+__all__ = [
+    "ApiClient",
+    "AuditEntry",
+    "Guest",
+    "GuestExternalId",
+    "GuestSearchTerm",
+    "Preference",
+    "PreferenceCategory",
+    "Property",
+    "SpecialDate",
+    "StaffUser",
+]

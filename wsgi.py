@@ -1,0 +1,3 @@
+from guestrel import create_app
+
+app = create_app()
