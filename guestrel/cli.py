@@ -3,11 +3,10 @@ import os
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from guestrel.auth import service as auth_service
 from guestrel.auth.permissions import SCOPES
-from guestrel.extensions import db
-from guestrel.properties.service import PropertyError
 
 guestrel_cli = AppGroup("guestrel", help="guestrel administration.")
 
@@ -18,16 +17,15 @@ guestrel_cli = AppGroup("guestrel", help="guestrel administration.")
 def create_admin(email, name):
     """Create an admin. The password comes from GUESTREL_ADMIN_PASSWORD or a prompt."""
     password = os.environ.get("GUESTREL_ADMIN_PASSWORD") or click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True
+        _("Password"), hide_input=True, confirmation_prompt=True
     )
-    if len(password) < 10:
-        raise click.ClickException("The password must have at least 10 characters.")
     try:
-        staff = auth_service.create_staff(email=email, name=name, password=password, role="admin")
+        staff = auth_service.create_staff(
+            email=email, name=name, password=password, role="admin", principal=auth_service.OPERATOR
+        )
     except auth_service.AuthError as error:
         raise click.ClickException(str(error)) from error
-    db.session.commit()
-    click.echo(f"Admin {staff.email} created.")
+    click.echo(_("Admin %(email)s created.", email=staff.email))
 
 
 @guestrel_cli.command("create-api-client")
@@ -37,12 +35,15 @@ def create_admin(email, name):
 def create_api_client(name, scopes, property_codes):
     """Create an API client and print its key, once."""
     try:
-        properties = auth_service.properties_by_code(property_codes)
-    except PropertyError as error:
+        client, key = auth_service.create_api_client(
+            name=name,
+            scopes=scopes,
+            properties=auth_service.properties_by_code(property_codes),
+            principal=auth_service.OPERATOR,
+        )
+    except auth_service.AuthError as error:
         raise click.ClickException(str(error)) from error
-    client, key = auth_service.create_api_client(name=name, scopes=scopes, properties=properties)
-    db.session.commit()
-    click.echo(f"API client {client.name} created. Its key, shown only this once:")
+    click.echo(_("API client %(name)s created. Its key, shown only this once:", name=client.name))
     click.echo(key)
 
 

@@ -1,11 +1,15 @@
 """The UI language: the staff member's own choice, else the browser's, else English."""
-from flask import current_app, request
+from flask import current_app, has_request_context, request
+from flask_babel import get_locale
 from flask_login import current_user
 
 CHINESE = "zh_Hans_CN"
 
 
-def select_locale() -> str:
+def select_locale() -> str | None:
+    # Commands and jobs have no browser to ask: they speak the default language.
+    if not has_request_context():
+        return None
     languages = current_app.config["GUESTREL_LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
@@ -17,4 +21,4 @@ def select_locale() -> str:
 def init_app(app):
     @app.context_processor
     def language_choices():
-        return {"languages": app.config["GUESTREL_LANGUAGES"]}
+        return {"languages": app.config["GUESTREL_LANGUAGES"], "get_locale": get_locale}

@@ -3,20 +3,22 @@ are seen by the rest of the code as a Principal with permissions and a set of pr
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, g, request
+from flask import g, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_smorest import abort
 
 # Permissions double as API scopes: an API client holds exactly the scopes it was given.
 PERMISSIONS = {
-    "guests:read": "Read guest profiles, preferences and special dates",
-    "guests:contact": "See guests' contact details, dates and notes",
-    "guests:write": "Create and change guest profiles, preferences and special dates",
-    "properties:read": "Read the chain's properties",
-    "properties:write": "Create and change properties",
-    "staff:admin": "Manage staff accounts",
-    "clients:admin": "Manage API clients",
-    "categories:admin": "Manage preference categories",
-    "audit:read": "Read the audit trail",
+    "guests:read": _l("Read guest profiles, preferences and special dates"),
+    "guests:contact": _l("See guests' contact details, dates and notes"),
+    "guests:write": _l("Create and change guest profiles, preferences and special dates"),
+    "properties:read": _l("Read the chain's properties"),
+    "properties:write": _l("Create and change properties"),
+    "staff:admin": _l("Manage staff accounts"),
+    "clients:admin": _l("Manage API clients"),
+    "categories:admin": _l("Manage preference categories"),
+    "audit:read": _l("Read the audit trail"),
 }
 SCOPES = tuple(PERMISSIONS)
 
@@ -84,16 +86,21 @@ def current_principal() -> Principal | None:
 
 
 def require(permission: str):
-    """Decorator for views and API handlers: 401 without a principal, 403 without the permission."""
+    """Decorator for views and API handlers: 401 without a principal, 403 without the permission.
+    The messages are for API callers; browser pages show their own (see guestrel.errors)."""
 
     def decorator(func):
         @wraps(func)
         def wrapper(*args, **kwargs):
             principal = current_principal()
             if principal is None:
-                abort(401)
+                abort(
+                    401,
+                    message="Send a valid, unrevoked API key as 'Authorization: Bearer <key>'.",
+                    headers={"WWW-Authenticate": 'Bearer realm="guestrel"'},
+                )
             if not principal.can(permission):
-                abort(403)
+                abort(403, message=f"This needs the '{permission}' permission, which you do not have.")
             return func(*args, **kwargs)
 
         return wrapper
