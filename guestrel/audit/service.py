@@ -1,11 +1,16 @@
 """The audit trail: every domain calls `record` in the same transaction as the change it audits."""
+from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from flask import has_request_context, request
+from sqlalchemy.orm import defaultload
 
 from guestrel.audit.models import AuditEntry
+from guestrel.auth.models import ApiClient, StaffUser, api_client_properties, staff_properties
 from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
+from guestrel.properties.models import Property
 
 
 def _jsonable(value):
@@ -50,3 +55,100 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Actor:
+    type: str  # "staff", "api_client" or "system"
+    id: int | None
+    name: str | None
+
+
+@dataclass(frozen=True)
+class AuditItem:
+    entry: AuditEntry
+    property_code: str | None
+
+    @property
+    def actor(self) -> Actor:
+        entry = self.entry
+        if entry.staff_id is not None:
+            return Actor("staff", entry.staff_id, entry.staff.name)
+        if entry.api_client_id is not None:
+            return Actor("api_client", entry.api_client_id, entry.api_client.name)
+        return Actor("system", None, None)
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    items: list[AuditItem]
+    # Pass as `before` for the next (older) page; None on the last page.
+    next_before: int | None
+
+
+def _visible_to(principal: Principal, guest_id: int | None):
+    """The entries a property-bound principal may read, as a WHERE clause."""
+    property_ids = sorted(principal.property_ids)
+    own_property = AuditEntry.property_id.in_(property_ids)
+    chain_wide = AuditEntry.property_id.is_(None)
+    if guest_id is not None:
+        # A guest belongs to the whole chain: their chain-wide trail is everyone's to read.
+        return sa.or_(own_property, chain_wide)
+    actor_works_here = sa.or_(
+        sa.exists().where(
+            staff_properties.c.staff_id == AuditEntry.staff_id,
+            staff_properties.c.property_id.in_(property_ids),
+        ),
+        sa.exists().where(
+            api_client_properties.c.api_client_id == AuditEntry.api_client_id,
+            api_client_properties.c.property_id.in_(property_ids),
+        ),
+    )
+    return sa.or_(own_property, sa.and_(chain_wide, actor_works_here))
+
+
+def list_entries(
+    principal: Principal,
+    *,
+    guest_id: int | None = None,
+    staff_id: int | None = None,
+    api_client_id: int | None = None,
+    action: str | None = None,
+    entity_type: str | None = None,
+    limit: int = 50,
+    before: int | None = None,
+) -> AuditPage:
+    """Newest first, `limit` at a time; `before` is the last id of the previous page."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    query = (
+        sa.select(AuditEntry, Property.code)
+        .outerjoin(Property, Property.id == AuditEntry.property_id)
+        # The actors' names come joined in this query; their property lists are not needed.
+        .options(
+            defaultload(AuditEntry.staff).lazyload(StaffUser.properties),
+            defaultload(AuditEntry.api_client).lazyload(ApiClient.properties),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(limit + 1)
+    )
+    filters = {
+        AuditEntry.guest_id: guest_id,
+        AuditEntry.staff_id: staff_id,
+        AuditEntry.api_client_id: api_client_id,
+        AuditEntry.action: action,
+        AuditEntry.entity_type: entity_type,
+    }
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(column == value)
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    if principal.property_ids is not None:
+        query = query.where(_visible_to(principal, guest_id))
+    rows = db.session.execute(query).all()
+    items = [AuditItem(entry, code) for entry, code in rows[:limit]]
+    next_before = items[-1].entry.id if len(rows) > limit else None
+    return AuditPage(items, next_before)

@@ -1,14 +1,66 @@
 """The chain's properties: the only code that writes their table."""
+import re
+import zoneinfo
+from functools import cache
+
+from babel.numbers import list_currencies
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from guestrel.audit import service as audit
+from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
 from guestrel.properties.models import Property
+
+AUDITED_FIELDS = ("code", "name", "timezone", "currency")
+EDITABLE_FIELDS = ("name", "timezone", "currency")
+CODE_PATTERN = re.compile(r"[A-Z0-9-]{2,16}")
+NAME_MAX_LENGTH = 200
+# Present in the tz database files but not zones a hotel can be in: "localtime" is whatever the
+# server is set to, "Factory" a placeholder for unconfigured machines.
+NOT_HOTEL_ZONES = {"localtime", "Factory"}
 
 
 class PropertyError(ValueError):
     """A request the properties service refuses; the message is safe to show the user."""
 
 
+class PropertyNotFound(PropertyError):
+    """No such property, or not one the principal covers: the two are never told apart."""
+
+
+class PropertyForbidden(PropertyError):
+    """The principal may not do this to properties (e.g. a one-hotel client creating another)."""
+
+
+class PropertyCodeTaken(PropertyError):
+    """Another property already has this code."""
+
+
+class PropertyInvalid(PropertyError):
+    """Field values the service refuses: `errors` maps each field to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items()))
+        self.errors = errors
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones() - NOT_HOTEL_ZONES)
+
+
+@cache
+def currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def normalise_code(code: str) -> str:
+    return code.strip().upper()
+
+
 def get_by_codes(codes) -> list[Property]:
-    codes = [code.strip().upper() for code in codes]
+    codes = [normalise_code(code) for code in codes]
     if not codes:
         return []
     found = db.session.execute(db.select(Property).where(Property.code.in_(codes))).scalars().all()
@@ -16,3 +68,95 @@ def get_by_codes(codes) -> list[Property]:
     if missing:
         raise PropertyError(f"Unknown property code: {', '.join(missing)}")
     return sorted(found, key=lambda p: p.code)
+
+
+def _visible(principal: Principal):
+    query = db.select(Property)
+    if principal.property_ids is not None:
+        query = query.where(Property.id.in_(principal.property_ids))
+    return query
+
+
+def list_properties(principal: Principal) -> list[Property]:
+    return list(db.session.execute(_visible(principal).order_by(Property.code)).scalars())
+
+
+def get_property(principal: Principal, code: str) -> Property:
+    prop = db.session.execute(
+        _visible(principal).where(Property.code == normalise_code(code))
+    ).scalar_one_or_none()
+    if prop is None:
+        raise PropertyNotFound(_("No property with the code %(code)s.", code=normalise_code(code)))
+    return prop
+
+
+def clean_values(values: dict) -> dict:
+    """The values cleaned (code upper-cased, text trimmed), or PropertyInvalid naming each bad field."""
+    errors = {}
+    clean = {}
+    if "code" in values:
+        clean["code"] = normalise_code(values["code"] or "")
+        if not CODE_PATTERN.fullmatch(clean["code"]):
+            errors["code"] = [_("Use 2 to 16 letters, digits or hyphens.")]
+    if "name" in values:
+        clean["name"] = (values["name"] or "").strip()
+        if not clean["name"]:
+            errors["name"] = [_("Enter the hotel's name.")]
+        elif len(clean["name"]) > NAME_MAX_LENGTH:
+            errors["name"] = [_("Use at most %(max)d characters.", max=NAME_MAX_LENGTH)]
+    if "timezone" in values:
+        clean["timezone"] = (values["timezone"] or "").strip()
+        if clean["timezone"] not in time_zones():
+            errors["timezone"] = [_("Choose a time zone such as Asia/Shanghai.")]
+    if "currency" in values:
+        clean["currency"] = (values["currency"] or "").strip().upper()
+        if clean["currency"] not in currencies():
+            errors["currency"] = [_("Choose an ISO 4217 currency code such as CNY.")]
+    if errors:
+        raise PropertyInvalid(errors)
+    return clean
+
+
+def _code_taken(code: str) -> PropertyCodeTaken:
+    return PropertyCodeTaken(_("Another property already has the code %(code)s.", code=code))
+
+
+def create_property(principal: Principal, *, code: str, name: str, timezone: str, currency: str) -> Property:
+    # A principal bound to some hotels may not add a hotel it would not cover.
+    if principal.property_ids is not None:
+        raise PropertyForbidden(_("Only chain-wide accounts may add properties."))
+    clean = clean_values({"code": code, "name": name, "timezone": timezone, "currency": currency})
+    if db.session.execute(db.select(Property.id).filter_by(code=clean["code"])).first():
+        raise _code_taken(clean["code"])
+    prop = Property(**clean)
+    db.session.add(prop)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        # Another request took the code between our check and our insert.
+        db.session.rollback()
+        raise _code_taken(clean["code"]) from error
+    audit.record(
+        principal, "create", "property", prop.id, property_id=prop.id,
+        changes=audit.diff({}, audit.snapshot(prop, AUDITED_FIELDS)),
+    )
+    db.session.commit()
+    return prop
+
+
+def update_property(principal: Principal, code: str, **values) -> Property:
+    """Changes name, time zone and currency. The code is fixed once created: integrations and
+    API clients address the property by it."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise PropertyInvalid({field: [_("This field cannot be changed.")] for field in sorted(unknown)})
+    prop = get_property(principal, code)
+    clean = clean_values(values)
+    before = audit.snapshot(prop, AUDITED_FIELDS)
+    for field, value in clean.items():
+        setattr(prop, field, value)
+    changes = audit.diff(before, audit.snapshot(prop, AUDITED_FIELDS))
+    if changes:
+        audit.record(principal, "update", "property", prop.id, property_id=prop.id, changes=changes)
+    db.session.commit()
+    return prop
