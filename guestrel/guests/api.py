@@ -1,4 +1,370 @@
-from flask_smorest import Blueprint
+"""REST API for guests, their preferences, special dates and the preference categories: parse,
+call the service, dump. Versioned records (guests, preferences) carry their version as a strong
+ETag; changing one requires If-Match with it."""
+from http import HTTPStatus
+
+from flask import url_for
+
+from guestrel.auth.permissions import current_principal, require
+from guestrel.guests import preference_service, service
+from guestrel.guests.exceptions import GuestServiceError
+from guestrel.guests.http import Blueprint, etag, expected_version, fail
+from guestrel.guests.schemas import (
+    CategoryCreateSchema,
+    CategoryListSchema,
+    CategoryQuerySchema,
+    CategorySchema,
+    CategoryUpdateSchema,
+    ExternalIdInputSchema,
+    ExternalIdSchema,
+    GuestCreateSchema,
+    GuestPageSchema,
+    GuestQuerySchema,
+    GuestSchema,
+    GuestUpdateSchema,
+    PreferenceCreateSchema,
+    PreferenceListSchema,
+    PreferenceQuerySchema,
+    PreferenceSchema,
+    PreferenceUpdateSchema,
+    SpecialDateCreateSchema,
+    SpecialDateListSchema,
+    SpecialDateSchema,
+    SpecialDateUpdateSchema,
+)
 
 blp = Blueprint("guests", __name__, url_prefix="/api/v1/guests", description="Guest profiles.")
-categories_blp = Blueprint("preference_categories", __name__, url_prefix="/api/v1/preference-categories", description="Preference categories.")
+categories_blp = Blueprint(
+    "preference_categories", __name__, url_prefix="/api/v1/preference-categories",
+    description="Preference categories.",
+)
+
+ETAG_HEADER = {"ETag": {"description": "The record's version, quoted", "schema": {"type": "string"}}}
+IF_MATCH = {"parameters": [{
+    "in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
+    "description": "The ETag you read, e.g. \"3\"",
+}]}
+
+
+def errors(*codes):
+    """Document the error answers an endpoint gives besides 401 and 403."""
+
+    def decorator(func):
+        for code in (401, 403, *codes):
+            func = blp.alt_response(code, response=HTTPStatus(code).name)(func)
+        return func
+
+    return decorator
+
+
+# -- guests -----------------------------------------------------------------------------------
+
+
+@blp.route("")
+@require("guests:read")
+@blp.arguments(GuestQuerySchema, location="query")
+@blp.response(200, GuestPageSchema)
+@errors()
+def list_guests(query):
+    """Find guests by name, e-mail, phone or external id, a page at a time
+
+    All given criteria must match. Pages are ordered by id: pass `next_after` as `after` for
+    the next one.
+    """
+    try:
+        return service.search_guests(current_principal(), **query)
+    except GuestServiceError as error:
+        fail(error, location="query")
+
+
+@blp.route("", methods=["POST"])
+@require("guests:write")
+@blp.arguments(GuestCreateSchema)
+@blp.response(201, GuestSchema, headers=ETAG_HEADER)
+@errors(409)
+def create_guest(data):
+    """Create a guest
+
+    The answer's Location is the guest's address and its ETag the version to send as If-Match.
+    """
+    try:
+        guest = service.create_guest(current_principal(), data)
+    except GuestServiceError as error:
+        fail(error)
+    return guest, {**etag(guest.version), "Location": url_for("guests.get_guest", guest_id=guest.id)}
+
+
+@blp.route("/<int:guest_id>")
+@require("guests:read")
+@blp.response(200, GuestSchema, headers=ETAG_HEADER)
+@errors(404)
+def get_guest(guest_id):
+    """Read a guest's profile
+
+    Every read is recorded in the audit trail.
+    """
+    try:
+        guest = service.get_guest(current_principal(), guest_id)
+    except GuestServiceError as error:
+        fail(error)
+    return guest, etag(guest.version)
+
+
+@blp.route("/<int:guest_id>", methods=["PATCH"])
+@require("guests:write")
+@blp.arguments(GuestUpdateSchema)
+@blp.response(200, GuestSchema, headers=ETAG_HEADER)
+@blp.doc(**IF_MATCH)
+@errors(404, 412, 428)
+def update_guest(changes, guest_id):
+    """Change some of a guest's fields
+
+    Send If-Match with the ETag you read: 428 without it, 412 if the guest changed since.
+    """
+    version = expected_version(str(service.GUEST_CHANGED))
+    try:
+        guest = service.update_guest(current_principal(), guest_id, version, changes)
+    except GuestServiceError as error:
+        fail(error)
+    return guest, etag(guest.version)
+
+
+@blp.route("/by-external-id/<system>/<path:external_id>")
+@require("guests:read")
+@blp.response(200, GuestSchema, headers=ETAG_HEADER)
+@errors(404)
+def get_guest_by_external_id(system, external_id):
+    """Read the guest another system knows by this id"""
+    try:
+        guest = service.find_by_external_id(current_principal(), system, external_id)
+    except GuestServiceError as error:
+        fail(error)
+    return guest, etag(guest.version)
+
+
+@blp.route("/<int:guest_id>/external-ids", methods=["POST"])
+@require("guests:write")
+@blp.arguments(ExternalIdInputSchema)
+@blp.response(201, ExternalIdSchema)
+@errors(404, 409)
+def add_external_id(data, guest_id):
+    """Link a guest to its id in another system
+
+    An id belongs to one guest per system: 409 if another guest has it.
+    """
+    try:
+        return service.add_external_id(current_principal(), guest_id, data["system"], data["external_id"])
+    except GuestServiceError as error:
+        fail(error)
+
+
+@blp.route("/<int:guest_id>/external-ids/<int:external_id_row_id>", methods=["DELETE"])
+@require("guests:write")
+@blp.response(204)
+@errors(404)
+def remove_external_id(guest_id, external_id_row_id):
+    """Unlink a guest from an id in another system"""
+    try:
+        service.remove_external_id(current_principal(), guest_id, external_id_row_id)
+    except GuestServiceError as error:
+        fail(error)
+
+
+# -- preferences ------------------------------------------------------------------------------
+
+
+@blp.route("/<int:guest_id>/preferences")
+@require("guests:read")
+@blp.arguments(PreferenceQuerySchema, location="query")
+@blp.response(200, PreferenceListSchema)
+@errors(404)
+def list_preferences(query, guest_id):
+    """List a guest's preferences
+
+    Chain-wide ones and those of the hotels this client covers; retired ones on request.
+    """
+    try:
+        return {"items": preference_service.list_preferences(current_principal(), guest_id, **query)}
+    except GuestServiceError as error:
+        fail(error, location="query")
+
+
+@blp.route("/<int:guest_id>/preferences", methods=["POST"])
+@require("guests:write")
+@blp.arguments(PreferenceCreateSchema)
+@blp.response(201, PreferenceSchema, headers=ETAG_HEADER)
+@errors(404)
+def add_preference(data, guest_id):
+    """Record a preference
+
+    property_code null (the default) means the whole chain; a hotel code limits it to that
+    hotel, which this client must cover (403 otherwise). In an allergy category the priority is
+    always critical.
+    """
+    try:
+        preference = preference_service.add_preference(current_principal(), guest_id, data)
+    except GuestServiceError as error:
+        fail(error)
+    location = url_for("guests.get_preference", guest_id=guest_id, preference_id=preference.id)
+    return preference, {**etag(preference.version), "Location": location}
+
+
+@blp.route("/<int:guest_id>/preferences/<int:preference_id>")
+@require("guests:read")
+@blp.response(200, PreferenceSchema, headers=ETAG_HEADER)
+@errors(404)
+def get_preference(guest_id, preference_id):
+    """Read one preference"""
+    try:
+        preference = preference_service.get_preference(current_principal(), guest_id, preference_id)
+    except GuestServiceError as error:
+        fail(error)
+    return preference, etag(preference.version)
+
+
+@blp.route("/<int:guest_id>/preferences/<int:preference_id>", methods=["PATCH"])
+@require("guests:write")
+@blp.arguments(PreferenceUpdateSchema)
+@blp.response(200, PreferenceSchema, headers=ETAG_HEADER)
+@blp.doc(**IF_MATCH)
+@errors(404, 412, 428)
+def update_preference(changes, guest_id, preference_id):
+    """Change a preference
+
+    Send If-Match with the ETag you read: 428 without it, 412 if it changed since.
+    """
+    version = expected_version(str(preference_service.PREFERENCE_CHANGED))
+    try:
+        preference = preference_service.update_preference(
+            current_principal(), guest_id, preference_id, version, changes
+        )
+    except GuestServiceError as error:
+        fail(error)
+    return preference, etag(preference.version)
+
+
+@blp.route("/<int:guest_id>/preferences/<int:preference_id>/confirm", methods=["POST"])
+@require("guests:write")
+@blp.response(200, PreferenceSchema, headers=ETAG_HEADER)
+@errors(404)
+def confirm_preference(guest_id, preference_id):
+    """Mark a preference as confirmed by the guest today"""
+    try:
+        preference = preference_service.confirm_preference(current_principal(), guest_id, preference_id)
+    except GuestServiceError as error:
+        fail(error)
+    return preference, etag(preference.version)
+
+
+@blp.route("/<int:guest_id>/preferences/<int:preference_id>/retire", methods=["POST"])
+@require("guests:write")
+@blp.response(200, PreferenceSchema, headers=ETAG_HEADER)
+@errors(404)
+def retire_preference(guest_id, preference_id):
+    """Retire a preference that no longer holds
+
+    It is kept in the guest's history (include_retired=true lists it), never deleted.
+    """
+    try:
+        preference = preference_service.retire_preference(current_principal(), guest_id, preference_id)
+    except GuestServiceError as error:
+        fail(error)
+    return preference, etag(preference.version)
+
+
+# -- special dates ----------------------------------------------------------------------------
+
+
+@blp.route("/<int:guest_id>/special-dates")
+@require("guests:read")
+@blp.response(200, SpecialDateListSchema)
+@errors(404)
+def list_special_dates(guest_id):
+    """List a guest's special dates"""
+    try:
+        return {"items": service.list_special_dates(current_principal(), guest_id)}
+    except GuestServiceError as error:
+        fail(error)
+
+
+@blp.route("/<int:guest_id>/special-dates", methods=["POST"])
+@require("guests:write")
+@blp.arguments(SpecialDateCreateSchema)
+@blp.response(201, SpecialDateSchema)
+@errors(404)
+def add_special_date(data, guest_id):
+    """Add a birthday, anniversary or other occasion"""
+    try:
+        return service.add_special_date(current_principal(), guest_id, data)
+    except GuestServiceError as error:
+        fail(error)
+
+
+@blp.route("/<int:guest_id>/special-dates/<int:special_date_id>", methods=["PATCH"])
+@require("guests:write")
+@blp.arguments(SpecialDateUpdateSchema)
+@blp.response(200, SpecialDateSchema)
+@errors(404)
+def update_special_date(changes, guest_id, special_date_id):
+    """Change a special date"""
+    try:
+        return service.update_special_date(current_principal(), guest_id, special_date_id, changes)
+    except GuestServiceError as error:
+        fail(error)
+
+
+@blp.route("/<int:guest_id>/special-dates/<int:special_date_id>", methods=["DELETE"])
+@require("guests:write")
+@blp.response(204)
+@errors(404)
+def delete_special_date(guest_id, special_date_id):
+    """Delete a special date"""
+    try:
+        service.delete_special_date(current_principal(), guest_id, special_date_id)
+    except GuestServiceError as error:
+        fail(error)
+
+
+# -- preference categories --------------------------------------------------------------------
+
+
+@categories_blp.route("")
+@require("guests:read")
+@categories_blp.arguments(CategoryQuerySchema, location="query")
+@categories_blp.response(200, CategoryListSchema)
+@errors()
+def list_categories(query):
+    """List the preference categories
+
+    Active ones in display order; inactive ones too with include_inactive=true.
+    """
+    return {"items": preference_service.list_categories(current_principal(), **query)}
+
+
+@categories_blp.route("", methods=["POST"])
+@require("categories:admin")
+@categories_blp.arguments(CategoryCreateSchema)
+@categories_blp.response(201, CategorySchema)
+@errors(409)
+def create_category(data):
+    """Add a preference category"""
+    try:
+        return preference_service.create_category(current_principal(), data)
+    except GuestServiceError as error:
+        fail(error)
+
+
+@categories_blp.route("/<int:category_id>", methods=["PATCH"])
+@require("categories:admin")
+@categories_blp.arguments(CategoryUpdateSchema)
+@categories_blp.response(200, CategorySchema)
+@errors(404, 409)
+def update_category(changes, category_id):
+    """Change a preference category
+
+    Categories are deactivated (active=false), never deleted: old preferences keep theirs.
+    """
+    try:
+        return preference_service.update_category(current_principal(), category_id, changes)
+    except GuestServiceError as error:
+        fail(error)

@@ -1,0 +1,171 @@
+"""Guest search: the terms a guest is found by, and the single SQL statement that finds guests.
+
+A guest's names and e-mail become normalised terms in guest_search_terms (accents and case
+folded, Chinese names also in pinyin). A query matches a guest when every query token is a prefix
+of one of the guest's terms: a range `term >= token AND term < token + TOP` of the index on
+(term, guest_id), so a search stays a few index reads with a million guests.
+"""
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from pypinyin import Style, lazy_pinyin, pinyin
+from sqlalchemy.orm import aliased
+
+from guestrel.guests.models import Guest, GuestExternalId, GuestSearchTerm
+
+TERM_MAX_LENGTH = 120
+# More tokens than this add little precision and one index scan each.
+MAX_QUERY_TOKENS = 8
+# The highest code point: `term >= t AND term < t + TOP` holds exactly for terms starting with t,
+# both in Python's code-point order and in the byte order of UTF-8 used by SQLite and by the
+# "C" collation of the term column on PostgreSQL.
+TOP = "\U0010ffff"
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# Han characters and other letters form separate words, so "张wei" is searched as 张 and wei.
+WORD = re.compile(rf"[{HAN}]+|[^\W_{HAN}]+")
+HAN_RUN = re.compile(rf"[{HAN}]+")
+# Letters that carry their mark inside them, so dropping accents leaves them be; people type
+# them as the plain letters (Łukasz as lukasz, Işık as isik, Søren as soren).
+PLAIN_LETTERS = str.maketrans({
+    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ŧ": "t", "æ": "ae", "œ": "oe", "þ": "th",
+})
+
+
+def fold(text: str) -> str:
+    """Compatibility forms unified, case folded, accents dropped: "José" -> "jose", "ＡＢ" -> "ab"."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    stripped = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped).translate(PLAIN_LETTERS)
+
+
+def _pinyin_terms(han: str) -> set[str]:
+    """张伟 -> zhang, wei, zhangwei. Every reading of a character is a syllable, and every reading
+    of the first one starts a joined form: 曾 is read zeng as a family name, ceng in a word. ü is
+    written both v and u, as people type either."""
+    default = lazy_pinyin(han, style=Style.NORMAL)
+    readings = pinyin(han, style=Style.NORMAL, heteronym=True)
+    joined = "".join(default)
+    rest = joined[len(default[0]):]
+    terms = set(default).union(*readings) | {joined} | {first + rest for first in readings[0]}
+    terms |= {term.replace("v", "u") for term in terms if "v" in term}
+    return {term for term in terms if term}
+
+
+def _word_terms(text: str) -> set[str]:
+    folded = fold(text)
+    terms = set(WORD.findall(folded))
+    for han in HAN_RUN.findall(folded):
+        terms |= _pinyin_terms(han)
+    return terms
+
+
+def _is_han(text: str | None) -> bool:
+    return bool(text) and HAN_RUN.fullmatch(fold(text).strip()) is not None
+
+
+def terms_for(given_name, family_name, full_name, email) -> set[str]:
+    """Every term a guest is found by."""
+    terms = set()
+    for name in (given_name, family_name, full_name):
+        if name:
+            terms |= _word_terms(name)
+    # Chinese names are said and typed family name first, without a space: 张伟, zhangwei.
+    if _is_han(family_name) and _is_han(given_name):
+        terms |= _word_terms(family_name.strip() + given_name.strip())
+    if email:
+        address = unicodedata.normalize("NFKC", email).strip().lower()
+        terms.add(address)
+        terms.add(address.rpartition("@")[0])
+    return {term[:TERM_MAX_LENGTH] for term in terms if term}
+
+
+def query_tokens(query: str) -> list[str]:
+    """The tokens a query must all match, most selective (longest) first. A word with an @ is an
+    e-mail address, matched whole; the rest is folded and split like names."""
+    tokens = set()
+    for chunk in unicodedata.normalize("NFKC", query).split():
+        if "@" in chunk:
+            tokens.add(chunk.lower()[:TERM_MAX_LENGTH])
+        else:
+            tokens.update(word[:TERM_MAX_LENGTH] for word in WORD.findall(fold(chunk)))
+    # A token that starts another token adds nothing: "wa" matches wherever "wang" does.
+    needed = [t for t in tokens if not any(o != t and o.startswith(t) for o in tokens)]
+    return sorted(needed, key=lambda t: (-len(t), t))[:MAX_QUERY_TOKENS]
+
+
+@dataclass(frozen=True)
+class _Criterion:
+    """The guests meeting one criterion: `guest_id` of the rows of its table meeting `where`."""
+
+    guest_id: sa.ColumnElement
+    where: tuple
+
+
+def _criteria(tokens, email, phone, external_system, external_id) -> list[_Criterion]:
+    """Most selective first: an external id or an e-mail names about one guest, a long token few."""
+    criteria = []
+    if external_system is not None or external_id is not None:
+        external = aliased(GuestExternalId)
+        where = []
+        if external_system is not None:
+            where.append(external.system == external_system)
+        if external_id is not None:
+            where.append(external.external_id == external_id)
+        criteria.append(_Criterion(external.guest_id, tuple(where)))
+    for column, value in (("email", email), ("phone", phone)):
+        if value is not None:
+            guest = aliased(Guest)
+            criteria.append(_Criterion(guest.id, (getattr(guest, column) == value,)))
+    for token in tokens:
+        terms = aliased(GuestSearchTerm)
+        criteria.append(_Criterion(terms.guest_id, (terms.term >= token, terms.term < token + TOP)))
+    return criteria
+
+
+def _intersected(criteria, after, limit) -> sa.Select:
+    """For SQLite, which has no statistics on how common a term is: each criterion's ids from its
+    own index (the term index for tokens), intersected by a merge of the sorted id lists."""
+    selects = []
+    for criterion in criteria:
+        ids = sa.select(criterion.guest_id.label("guest_id")).where(*criterion.where)
+        if after is not None:
+            # `+ 0` keeps SQLite from walking the primary key (guest_id, term) from `after` to the
+            # end of the table: the term index is the selective one; `after` only filters it.
+            ids = ids.where(criterion.guest_id + 0 > after)
+        selects.append(ids)
+    ids = selects[0].distinct() if len(selects) == 1 else sa.intersect(*selects)
+    return ids.order_by(ids.selected_columns.guest_id).limit(limit)
+
+
+def _semi_joined(criteria, after, limit) -> sa.Select:
+    """For PostgreSQL: the first criterion's ids that meet the others. With its statistics the
+    planner walks the primary key (guest_id, term) in id order when matches are common and stops
+    at `limit`, or starts from the term index when a token is rare."""
+    first, *others = criteria
+    ids = sa.select(first.guest_id.label("guest_id")).where(*first.where)
+    if after is not None:
+        ids = ids.where(first.guest_id > after)
+    for criterion in others:
+        ids = ids.where(sa.exists().where(criterion.guest_id == first.guest_id, *criterion.where))
+    return ids.distinct().order_by(first.guest_id).limit(limit)
+
+
+def search_statement(
+    dialect: str, *, tokens=(), email=None, phone=None, external_system=None, external_id=None,
+    after=None, limit=50,
+) -> sa.Select:
+    """Guests matching every given criterion, by id, after `after`, at most `limit` of them: one
+    statement that finds, orders and cuts the page's ids in the database, then reads only the
+    page's guests."""
+    criteria = _criteria(tokens, email, phone, external_system, external_id)
+    if not criteria:
+        guests = sa.select(Guest)
+        if after is not None:
+            guests = guests.where(Guest.id > after)
+        return guests.order_by(Guest.id).limit(limit)
+    page_ids = (_semi_joined if dialect == "postgresql" else _intersected)(criteria, after, limit)
+    page = page_ids.subquery("page")
+    return sa.select(Guest).join(page, Guest.id == page.c.guest_id).order_by(Guest.id)
