@@ -19,11 +19,11 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml $(PLUGINS)
 	touch $(STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d $(TRANSLATIONS)
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot .
-	$(BIN)/pybabel update -q -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 migrate-db: setup
 	$(FLASK) db upgrade
@@ -32,12 +32,12 @@ demo-data: migrate-db
 	$(FLASK) guestrel seed-demo
 
 run: demo-data
-	$(BIN)/python -m guestrel.serve
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 test: setup
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-bench: migrate-db
+bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
