@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 
@@ -55,21 +56,50 @@ def database_url(request, tmp_path_factory):
     app = create_app(_testing_config(url))
     with app.app_context():
         upgrade()
+        REFERENCE_ROWS[url] = _read_reference_rows()
         db.engine.dispose()
     yield url
     if request.param == "postgresql":
         _drop_postgres_database(url)
 
 
-def _empty_all_tables():
-    tables = [table.name for table in db.metadata.sorted_tables] + ["alembic_version"]
-    data_tables = [name for name in tables if name != "alembic_version"]
+# Rows that data migrations put in (e.g. default preference categories), per database: every
+# test starts from exactly what a freshly migrated installation holds.
+REFERENCE_ROWS = {}
+
+
+def _read_reference_rows():
+    with db.engine.connect() as connection:
+        return {
+            table: connection.execute(table.select()).mappings().all()
+            for table in db.metadata.sorted_tables
+        }
+
+
+def _reset_to_migrated_state(url):
+    tables = db.metadata.sorted_tables
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text(f"TRUNCATE {', '.join(data_tables)} RESTART IDENTITY CASCADE"))
+        names = ", ".join(table.name for table in tables)
+        # Sequences keep counting, so re-inserted reference rows never collide with new ids.
+        db.session.execute(sa.text(f"TRUNCATE {names} CASCADE"))
     else:
-        for name in reversed(data_tables):
-            db.session.execute(sa.text(f"DELETE FROM {name}"))
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    for table in tables:
+        rows = REFERENCE_ROWS[url][table]
+        if rows:
+            db.session.execute(table.insert(), [dict(row) for row in rows])
     db.session.commit()
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production, even while the test holds one
+    open: nothing cached on `g` (the signed-in user, the principal, the locale) leaks from one
+    request into the next."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -79,6 +109,7 @@ def make_app(database_url):
 
     def factory(**overrides):
         app = create_app(_testing_config(database_url, **overrides))
+        app.test_client_class = FreshContextClient
         apps.append(app)
         return app
 
@@ -87,7 +118,7 @@ def make_app(database_url):
         with app.app_context():
             db.session.remove()
             if app is apps[0]:
-                _empty_all_tables()
+                _reset_to_migrated_state(database_url)
             db.engine.dispose()
 
 
