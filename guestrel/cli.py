@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from guestrel.auth import service as auth_service
 from guestrel.auth.permissions import SCOPES
+from guestrel.service_errors import ServiceError
 
 guestrel_cli = AppGroup("guestrel", help="guestrel administration.")
 
@@ -23,8 +24,8 @@ def create_admin(email, name):
         staff = auth_service.create_staff(
             email=email, name=name, password=password, role="admin", principal=auth_service.OPERATOR
         )
-    except auth_service.AuthError as error:
-        raise click.ClickException(str(error)) from error
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
     click.echo(_("Admin %(email)s created.", email=staff.email))
 
 
@@ -41,8 +42,8 @@ def create_api_client(name, scopes, property_codes):
             properties=auth_service.properties_by_code(property_codes),
             principal=auth_service.OPERATOR,
         )
-    except auth_service.AuthError as error:
-        raise click.ClickException(str(error)) from error
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
     click.echo(_("API client %(name)s created. Its key, shown only this once:", name=client.name))
     click.echo(key)
 

@@ -1,7 +1,5 @@
 """REST API for reading the audit trail."""
-from flask_smorest import Blueprint
-from marshmallow import RAISE
-
+from guestrel.api_conventions import Blueprint
 from guestrel.audit import service
 from guestrel.audit.schemas import AuditPageSchema, AuditQuerySchema
 from guestrel.auth.permissions import current_principal, require
@@ -11,9 +9,9 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="The 
 
 @blp.route("")
 @require("audit:read")
-# A mistyped filter must not quietly return the whole trail: unknown parameters are refused.
-@blp.arguments(AuditQuerySchema, location="query", unknown=RAISE)
+@blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, AuditPageSchema)
+@blp.errors()
 def list_entries(filters):
     """Entries newest first. For the next page pass the answer's `next_before` as `before`.
     A client bound to some properties sees their entries, and chain-wide entries made by their

@@ -3,6 +3,8 @@
 Operations that take a `principal` check it against the properties, roles and scopes involved
 and write an audit entry. `create_staff` and `create_api_client` also accept no principal, for
 internal callers such as test fixtures and seeding: then nothing is checked or audited.
+A refusal is an InvalidDataError (a value) or a PermissionDeniedError (properties, roles or
+scopes beyond the principal's own) of guestrel.service_errors.
 """
 import hashlib
 import hmac
@@ -22,6 +24,7 @@ from guestrel.auth.permissions import PERMISSIONS, Principal
 from guestrel.database import utcnow
 from guestrel.extensions import db
 from guestrel.properties import service as properties_service
+from guestrel.service_errors import InvalidDataError, NotFoundError, PermissionDeniedError
 
 API_KEY_PREFIX = "grl"
 MIN_PASSWORD_LENGTH = 10
@@ -35,19 +38,6 @@ STAFF_FIELDS = ("name", "role", "properties", "locale", "active", "password")
 
 # The operator at the server's command line: every permission, the whole chain, no account.
 OPERATOR = Principal(permissions=frozenset(PERMISSIONS), property_ids=None)
-
-
-class AuthError(ValueError):
-    """A request the auth service refuses; the message is safe to show the user. `field` names
-    the input it is about, when there is one."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
-
-
-class OutOfScope(AuthError):
-    """The principal may not act on these properties, roles or scopes."""
 
 
 def normalise_email(email: str) -> str:
@@ -83,7 +73,7 @@ def record_login(staff: StaffUser):
 def change_own_password(staff: StaffUser, current_password: str, new_password: str):
     """Ends the staff member's other sessions: the caller signs the current one in again."""
     if not verify_password(staff.password_hash, current_password):
-        raise AuthError(_("The current password is wrong."), "current_password")
+        raise InvalidDataError({"current_password": [_("The current password is wrong.")]})
     _check_password(new_password, "new_password")
     _set_password(staff, new_password)
     audit.record(
@@ -104,9 +94,8 @@ def set_own_locale(staff: StaffUser, locale: str | None):
 
 def _check_password(password: str, field="password"):
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AuthError(
-            _("The password must have at least %(count)d characters.", count=MIN_PASSWORD_LENGTH), field
-        )
+        message = _("The password must have at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
+        raise InvalidDataError({field: [message]})
 
 
 def _set_password(staff: StaffUser, password: str):
@@ -117,16 +106,16 @@ def _set_password(staff: StaffUser, password: str):
 def _checked_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise AuthError(_("Enter a name."), "name")
+        raise InvalidDataError({"name": [_("Enter a name.")]})
     if len(name) > NAME_MAX_LENGTH:
-        raise AuthError(_("Use at most %(max)d characters.", max=NAME_MAX_LENGTH), "name")
+        raise InvalidDataError({"name": [_("Use at most %(max)d characters.", max=NAME_MAX_LENGTH)]})
     return name
 
 
 def _checked_email(email: str) -> str:
     email = normalise_email(email or "")
     if len(email) > EMAIL_MAX_LENGTH or not EMAIL_PATTERN.fullmatch(email):
-        raise AuthError(_("Enter an e-mail address such as name@hotel.com."), "email")
+        raise InvalidDataError({"email": [_("Enter an e-mail address such as name@hotel.com.")]})
     return email
 
 
@@ -134,7 +123,7 @@ def _checked_locale(locale: str | None) -> str | None:
     if not locale:
         return None
     if locale not in current_app.config["GUESTREL_LANGUAGES"]:
-        raise AuthError(_("Unknown language: %(locale)s.", locale=locale), "locale")
+        raise InvalidDataError({"locale": [_("Unknown language: %(locale)s.", locale=locale)]})
     return locale
 
 
@@ -144,14 +133,15 @@ def _check_properties_in_scope(principal: Principal, properties, message: str):
     if principal.property_ids is None:
         return
     if not properties or any(p.id not in principal.property_ids for p in properties):
-        raise OutOfScope(message, "properties")
+        raise PermissionDeniedError(message)
 
 
 def properties_by_code(codes) -> list:
     try:
         return properties_service.get_by_codes(codes)
-    except properties_service.PropertyError as error:
-        raise AuthError(str(error), "properties") from error
+    except NotFoundError as error:
+        # An unknown code is a wrong value in the list given, not a missing record: 422, not 404.
+        raise InvalidDataError({"properties": [error.message]}) from error
 
 
 def _codes(properties) -> list[str]:
@@ -169,17 +159,19 @@ def _staff_snapshot(staff: StaffUser) -> dict:
 
 def _check_role(role: str):
     if role not in ROLES:
-        raise AuthError(_("Unknown role: %(role)s.", role=role), "role")
+        raise InvalidDataError({"role": [_("Unknown role: %(role)s.", role=role)]})
 
 
 def _check_staff_scope(principal: Principal, role: str, properties):
     if principal.property_ids is not None and role == "admin":
-        raise OutOfScope(_("Only chain-wide accounts may manage administrators."), "role")
+        raise PermissionDeniedError(_("Only chain-wide accounts may manage administrators."))
     _check_properties_in_scope(principal, properties, _("You may only manage staff of your own properties."))
 
 
-def _duplicate_email(email: str) -> AuthError:
-    return AuthError(_("A staff member with the e-mail %(email)s already exists.", email=email), "email")
+def _duplicate_email(email: str) -> InvalidDataError:
+    # A DuplicateError would answer 409; the staff API answers a taken e-mail with 422, like the
+    # other refused values of the form.
+    return InvalidDataError({"email": [_("A staff member with the e-mail %(email)s already exists.", email=email)]})
 
 
 def create_staff(*, email, name, password, role, properties=(), locale=None, principal=None) -> StaffUser:
@@ -221,7 +213,7 @@ def update_staff(principal: Principal, staff: StaffUser, changes: dict) -> Staff
     no change. A new password, a new role or disabling ends the staff member's sessions."""
     unknown = set(changes) - set(STAFF_FIELDS)
     if unknown:
-        raise AuthError(_("These fields cannot be changed: %(fields)s.", fields=", ".join(sorted(unknown))))
+        raise InvalidDataError({field: [_("This field cannot be changed.")] for field in sorted(unknown)})
     values = dict(changes)
     if "name" in values:
         values["name"] = _checked_name(values["name"])
@@ -235,9 +227,9 @@ def update_staff(principal: Principal, staff: StaffUser, changes: dict) -> Staff
     _check_staff_scope(principal, values.get("role", staff.role), values.get("properties", staff.properties))
     if principal.staff_id == staff.id:
         if values.get("role", staff.role) != staff.role:
-            raise AuthError(_("You cannot change your own role."), "role")
+            raise InvalidDataError({"role": [_("You cannot change your own role.")]})
         if values.get("active", staff.active) is False:
-            raise AuthError(_("You cannot disable your own account."), "active")
+            raise InvalidDataError({"active": [_("You cannot disable your own account.")]})
 
     before = _staff_snapshot(staff)
     for field in ("name", "role", "locale", "active", "properties"):
@@ -327,12 +319,12 @@ def _touch(client: ApiClient):
 
 def _check_scopes(principal: Principal | None, scopes):
     if not scopes:
-        raise AuthError(_("Choose at least one scope."), "scopes")
+        raise InvalidDataError({"scopes": [_("Choose at least one scope.")]})
     unknown = sorted(set(scopes) - set(PERMISSIONS))
     if unknown:
-        raise AuthError(_("Unknown scope: %(scopes)s.", scopes=", ".join(unknown)), "scopes")
+        raise InvalidDataError({"scopes": [_("Unknown scope: %(scopes)s.", scopes=", ".join(unknown))]})
     if principal is not None and not set(scopes) <= principal.permissions:
-        raise OutOfScope(_("You may only give scopes you hold yourself."), "scopes")
+        raise PermissionDeniedError(_("You may only give scopes you hold yourself."))
 
 
 def create_api_client(*, name, scopes, properties=(), created_by_id=None, principal=None) -> tuple[ApiClient, str]:

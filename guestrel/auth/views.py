@@ -20,6 +20,7 @@ from guestrel.auth.forms import (
 from guestrel.auth.permissions import PERMISSIONS, current_principal, require
 from guestrel.extensions import limiter
 from guestrel.properties import service as properties_service
+from guestrel.web.forms import FORM_ERRORS, show_errors
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -33,17 +34,6 @@ def _safe_next(target: str | None) -> str | None:
     if any(ord(char) < 32 for char in target):
         return None
     return target
-
-
-def _show_error(form, error: service.AuthError, field_names=None):
-    """The service's refusal next to the field it concerns, or on top of the form."""
-    if isinstance(error, service.OutOfScope):
-        abort(403)
-    name = (field_names or {}).get(error.field, error.field)
-    if name and name in form:
-        form[name].errors = [*form[name].errors, str(error)]
-    else:
-        flash(str(error), "error")
 
 
 def _account_key() -> str:
@@ -112,8 +102,8 @@ def account_language():
     if form.validate_on_submit():
         try:
             service.set_own_locale(current_user, form.locale.data)
-        except service.AuthError as error:
-            _show_error(form, error)
+        except FORM_ERRORS as error:
+            show_errors(form, error)
         else:
             flash(_("Your language is saved."), "success")
             return redirect(url_for(".account"))
@@ -128,8 +118,8 @@ def account_password():
         staff = current_user._get_current_object()
         try:
             service.change_own_password(staff, form.current_password.data, form.new_password.data)
-        except service.AuthError as error:
-            _show_error(form, error)
+        except FORM_ERRORS as error:
+            show_errors(form, error)
         else:
             # The new session token ended every session, this one too: sign it in again.
             login_user(staff)
@@ -164,8 +154,8 @@ def staff_create():
                 properties=service.properties_by_code(form.properties.data),
                 locale=form.locale.data,
             )
-        except service.AuthError as error:
-            _show_error(form, error)
+        except FORM_ERRORS as error:
+            show_errors(form, error)
         else:
             flash(_("%(name)s can now sign in.", name=staff.name), "success")
             return redirect(url_for(".staff_list"))
@@ -187,8 +177,8 @@ def staff_edit(staff_id):
                 "active": form.active.data,
                 "password": form.new_password.data,
             })
-        except service.AuthError as error:
-            _show_error(form, error, {"password": "new_password"})
+        except FORM_ERRORS as error:
+            show_errors(form, error, {"password": "new_password"})
         else:
             if staff.id == current_user.id:
                 # An admin who gave themselves a new password stays signed in here.
@@ -217,8 +207,8 @@ def client_create():
                 scopes=form.scopes.data,
                 properties=service.properties_by_code(form.properties.data),
             )
-        except service.AuthError as error:
-            _show_error(form, error)
+        except FORM_ERRORS as error:
+            show_errors(form, error)
         else:
             # Rendered, not redirected to: the key exists only in this response.
             response = current_app.make_response(render_template("auth/client_key.html", client=client, key=key))
@@ -241,11 +231,7 @@ def client_revoke(client_id):
     client = service.get_api_client(current_principal(), client_id) or abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            service.revoke_api_client(current_principal(), client)
-        except service.AuthError as error:
-            _show_error(form, error)
-        else:
-            flash(_("The key of %(name)s is revoked.", name=client.name), "success")
-            return redirect(url_for(".client_detail", client_id=client.id))
+        service.revoke_api_client(current_principal(), client)
+        flash(_("The key of %(name)s is revoked.", name=client.name), "success")
+        return redirect(url_for(".client_detail", client_id=client.id))
     return render_template("auth/client_revoke.html", client=client, form=form)

@@ -1,14 +1,11 @@
 """REST API for guests, their preferences, special dates and the preference categories: parse,
 call the service, dump. Versioned records (guests, preferences) carry their version as a strong
 ETag; changing one requires If-Match with it."""
-from http import HTTPStatus
-
 from flask import url_for
 
+from guestrel.api_conventions import Blueprint, etag, expected_version
 from guestrel.auth.permissions import current_principal, require
 from guestrel.guests import preference_service, service
-from guestrel.guests.exceptions import GuestServiceError
-from guestrel.guests.http import Blueprint, etag, expected_version, fail
 from guestrel.guests.schemas import (
     CategoryCreateSchema,
     CategoryListSchema,
@@ -46,17 +43,6 @@ IF_MATCH = {"parameters": [{
 }]}
 
 
-def errors(*codes):
-    """Document the error answers an endpoint gives besides 401 and 403."""
-
-    def decorator(func):
-        for code in (401, 403, *codes):
-            func = blp.alt_response(code, response=HTTPStatus(code).name)(func)
-        return func
-
-    return decorator
-
-
 # -- guests -----------------------------------------------------------------------------------
 
 
@@ -64,49 +50,40 @@ def errors(*codes):
 @require("guests:read")
 @blp.arguments(GuestQuerySchema, location="query")
 @blp.response(200, GuestPageSchema)
-@errors()
+@blp.errors()
 def list_guests(query):
     """Find guests by name, e-mail, phone or external id, a page at a time
 
     All given criteria must match. Pages are ordered by id: pass `next_after` as `after` for
     the next one.
     """
-    try:
-        return service.search_guests(current_principal(), **query)
-    except GuestServiceError as error:
-        fail(error, location="query")
+    return service.search_guests(current_principal(), **query)
 
 
 @blp.route("", methods=["POST"])
 @require("guests:write")
 @blp.arguments(GuestCreateSchema)
 @blp.response(201, GuestSchema, headers=ETAG_HEADER)
-@errors(409)
+@blp.errors(409)
 def create_guest(data):
     """Create a guest
 
     The answer's Location is the guest's address and its ETag the version to send as If-Match.
     """
-    try:
-        guest = service.create_guest(current_principal(), data)
-    except GuestServiceError as error:
-        fail(error)
+    guest = service.create_guest(current_principal(), data)
     return guest, {**etag(guest.version), "Location": url_for("guests.get_guest", guest_id=guest.id)}
 
 
 @blp.route("/<int:guest_id>")
 @require("guests:read")
 @blp.response(200, GuestSchema, headers=ETAG_HEADER)
-@errors(404)
+@blp.errors(404)
 def get_guest(guest_id):
     """Read a guest's profile
 
     Every read is recorded in the audit trail.
     """
-    try:
-        guest = service.get_guest(current_principal(), guest_id)
-    except GuestServiceError as error:
-        fail(error)
+    guest = service.get_guest(current_principal(), guest_id)
     return guest, etag(guest.version)
 
 
@@ -115,30 +92,24 @@ def get_guest(guest_id):
 @blp.arguments(GuestUpdateSchema)
 @blp.response(200, GuestSchema, headers=ETAG_HEADER)
 @blp.doc(**IF_MATCH)
-@errors(404, 412, 428)
+@blp.errors(404, 412, 428)
 def update_guest(changes, guest_id):
     """Change some of a guest's fields
 
     Send If-Match with the ETag you read: 428 without it, 412 if the guest changed since.
     """
     version = expected_version(str(service.GUEST_CHANGED))
-    try:
-        guest = service.update_guest(current_principal(), guest_id, version, changes)
-    except GuestServiceError as error:
-        fail(error)
+    guest = service.update_guest(current_principal(), guest_id, version, changes)
     return guest, etag(guest.version)
 
 
 @blp.route("/by-external-id/<system>/<path:external_id>")
 @require("guests:read")
 @blp.response(200, GuestSchema, headers=ETAG_HEADER)
-@errors(404)
+@blp.errors(404)
 def get_guest_by_external_id(system, external_id):
     """Read the guest another system knows by this id"""
-    try:
-        guest = service.find_by_external_id(current_principal(), system, external_id)
-    except GuestServiceError as error:
-        fail(error)
+    guest = service.find_by_external_id(current_principal(), system, external_id)
     return guest, etag(guest.version)
 
 
@@ -146,28 +117,22 @@ def get_guest_by_external_id(system, external_id):
 @require("guests:write")
 @blp.arguments(ExternalIdInputSchema)
 @blp.response(201, ExternalIdSchema)
-@errors(404, 409)
+@blp.errors(404, 409)
 def add_external_id(data, guest_id):
     """Link a guest to its id in another system
 
     An id belongs to one guest per system: 409 if another guest has it.
     """
-    try:
-        return service.add_external_id(current_principal(), guest_id, data["system"], data["external_id"])
-    except GuestServiceError as error:
-        fail(error)
+    return service.add_external_id(current_principal(), guest_id, data["system"], data["external_id"])
 
 
 @blp.route("/<int:guest_id>/external-ids/<int:external_id_row_id>", methods=["DELETE"])
 @require("guests:write")
 @blp.response(204)
-@errors(404)
+@blp.errors(404)
 def remove_external_id(guest_id, external_id_row_id):
     """Unlink a guest from an id in another system"""
-    try:
-        service.remove_external_id(current_principal(), guest_id, external_id_row_id)
-    except GuestServiceError as error:
-        fail(error)
+    service.remove_external_id(current_principal(), guest_id, external_id_row_id)
 
 
 # -- preferences ------------------------------------------------------------------------------
@@ -177,23 +142,20 @@ def remove_external_id(guest_id, external_id_row_id):
 @require("guests:read")
 @blp.arguments(PreferenceQuerySchema, location="query")
 @blp.response(200, PreferenceListSchema)
-@errors(404)
+@blp.errors(404)
 def list_preferences(query, guest_id):
     """List a guest's preferences
 
     Chain-wide ones and those of the hotels this client covers; retired ones on request.
     """
-    try:
-        return {"items": preference_service.list_preferences(current_principal(), guest_id, **query)}
-    except GuestServiceError as error:
-        fail(error, location="query")
+    return {"items": preference_service.list_preferences(current_principal(), guest_id, **query)}
 
 
 @blp.route("/<int:guest_id>/preferences", methods=["POST"])
 @require("guests:write")
 @blp.arguments(PreferenceCreateSchema)
 @blp.response(201, PreferenceSchema, headers=ETAG_HEADER)
-@errors(404)
+@blp.errors(404)
 def add_preference(data, guest_id):
     """Record a preference
 
@@ -201,10 +163,7 @@ def add_preference(data, guest_id):
     hotel, which this client must cover (403 otherwise). In an allergy category the priority is
     always critical.
     """
-    try:
-        preference = preference_service.add_preference(current_principal(), guest_id, data)
-    except GuestServiceError as error:
-        fail(error)
+    preference = preference_service.add_preference(current_principal(), guest_id, data)
     location = url_for("guests.get_preference", guest_id=guest_id, preference_id=preference.id)
     return preference, {**etag(preference.version), "Location": location}
 
@@ -212,13 +171,10 @@ def add_preference(data, guest_id):
 @blp.route("/<int:guest_id>/preferences/<int:preference_id>")
 @require("guests:read")
 @blp.response(200, PreferenceSchema, headers=ETAG_HEADER)
-@errors(404)
+@blp.errors(404)
 def get_preference(guest_id, preference_id):
     """Read one preference"""
-    try:
-        preference = preference_service.get_preference(current_principal(), guest_id, preference_id)
-    except GuestServiceError as error:
-        fail(error)
+    preference = preference_service.get_preference(current_principal(), guest_id, preference_id)
     return preference, etag(preference.version)
 
 
@@ -227,48 +183,39 @@ def get_preference(guest_id, preference_id):
 @blp.arguments(PreferenceUpdateSchema)
 @blp.response(200, PreferenceSchema, headers=ETAG_HEADER)
 @blp.doc(**IF_MATCH)
-@errors(404, 412, 428)
+@blp.errors(404, 412, 428)
 def update_preference(changes, guest_id, preference_id):
     """Change a preference
 
     Send If-Match with the ETag you read: 428 without it, 412 if it changed since.
     """
     version = expected_version(str(preference_service.PREFERENCE_CHANGED))
-    try:
-        preference = preference_service.update_preference(
-            current_principal(), guest_id, preference_id, version, changes
-        )
-    except GuestServiceError as error:
-        fail(error)
+    preference = preference_service.update_preference(
+        current_principal(), guest_id, preference_id, version, changes
+    )
     return preference, etag(preference.version)
 
 
 @blp.route("/<int:guest_id>/preferences/<int:preference_id>/confirm", methods=["POST"])
 @require("guests:write")
 @blp.response(200, PreferenceSchema, headers=ETAG_HEADER)
-@errors(404)
+@blp.errors(404)
 def confirm_preference(guest_id, preference_id):
     """Mark a preference as confirmed by the guest today"""
-    try:
-        preference = preference_service.confirm_preference(current_principal(), guest_id, preference_id)
-    except GuestServiceError as error:
-        fail(error)
+    preference = preference_service.confirm_preference(current_principal(), guest_id, preference_id)
     return preference, etag(preference.version)
 
 
 @blp.route("/<int:guest_id>/preferences/<int:preference_id>/retire", methods=["POST"])
 @require("guests:write")
 @blp.response(200, PreferenceSchema, headers=ETAG_HEADER)
-@errors(404)
+@blp.errors(404)
 def retire_preference(guest_id, preference_id):
     """Retire a preference that no longer holds
 
     It is kept in the guest's history (include_retired=true lists it), never deleted.
     """
-    try:
-        preference = preference_service.retire_preference(current_principal(), guest_id, preference_id)
-    except GuestServiceError as error:
-        fail(error)
+    preference = preference_service.retire_preference(current_principal(), guest_id, preference_id)
     return preference, etag(preference.version)
 
 
@@ -278,51 +225,39 @@ def retire_preference(guest_id, preference_id):
 @blp.route("/<int:guest_id>/special-dates")
 @require("guests:read")
 @blp.response(200, SpecialDateListSchema)
-@errors(404)
+@blp.errors(404)
 def list_special_dates(guest_id):
     """List a guest's special dates"""
-    try:
-        return {"items": service.list_special_dates(current_principal(), guest_id)}
-    except GuestServiceError as error:
-        fail(error)
+    return {"items": service.list_special_dates(current_principal(), guest_id)}
 
 
 @blp.route("/<int:guest_id>/special-dates", methods=["POST"])
 @require("guests:write")
 @blp.arguments(SpecialDateCreateSchema)
 @blp.response(201, SpecialDateSchema)
-@errors(404)
+@blp.errors(404)
 def add_special_date(data, guest_id):
     """Add a birthday, anniversary or other occasion"""
-    try:
-        return service.add_special_date(current_principal(), guest_id, data)
-    except GuestServiceError as error:
-        fail(error)
+    return service.add_special_date(current_principal(), guest_id, data)
 
 
 @blp.route("/<int:guest_id>/special-dates/<int:special_date_id>", methods=["PATCH"])
 @require("guests:write")
 @blp.arguments(SpecialDateUpdateSchema)
 @blp.response(200, SpecialDateSchema)
-@errors(404)
+@blp.errors(404)
 def update_special_date(changes, guest_id, special_date_id):
     """Change a special date"""
-    try:
-        return service.update_special_date(current_principal(), guest_id, special_date_id, changes)
-    except GuestServiceError as error:
-        fail(error)
+    return service.update_special_date(current_principal(), guest_id, special_date_id, changes)
 
 
 @blp.route("/<int:guest_id>/special-dates/<int:special_date_id>", methods=["DELETE"])
 @require("guests:write")
 @blp.response(204)
-@errors(404)
+@blp.errors(404)
 def delete_special_date(guest_id, special_date_id):
     """Delete a special date"""
-    try:
-        service.delete_special_date(current_principal(), guest_id, special_date_id)
-    except GuestServiceError as error:
-        fail(error)
+    service.delete_special_date(current_principal(), guest_id, special_date_id)
 
 
 # -- preference categories --------------------------------------------------------------------
@@ -332,7 +267,7 @@ def delete_special_date(guest_id, special_date_id):
 @require("guests:read")
 @categories_blp.arguments(CategoryQuerySchema, location="query")
 @categories_blp.response(200, CategoryListSchema)
-@errors()
+@categories_blp.errors()
 def list_categories(query):
     """List the preference categories
 
@@ -345,26 +280,20 @@ def list_categories(query):
 @require("categories:admin")
 @categories_blp.arguments(CategoryCreateSchema)
 @categories_blp.response(201, CategorySchema)
-@errors(409)
+@categories_blp.errors(409)
 def create_category(data):
     """Add a preference category"""
-    try:
-        return preference_service.create_category(current_principal(), data)
-    except GuestServiceError as error:
-        fail(error)
+    return preference_service.create_category(current_principal(), data)
 
 
 @categories_blp.route("/<int:category_id>", methods=["PATCH"])
 @require("categories:admin")
 @categories_blp.arguments(CategoryUpdateSchema)
 @categories_blp.response(200, CategorySchema)
-@errors(404, 409)
+@categories_blp.errors(404, 409)
 def update_category(changes, category_id):
     """Change a preference category
 
     Categories are deactivated (active=false), never deleted: old preferences keep theirs.
     """
-    try:
-        return preference_service.update_category(current_principal(), category_id, changes)
-    except GuestServiceError as error:
-        fail(error)
+    return preference_service.update_category(current_principal(), category_id, changes)

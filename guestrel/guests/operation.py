@@ -11,14 +11,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
 from guestrel.guests import normalise
-from guestrel.guests.exceptions import (
+from guestrel.guests.models import Guest
+from guestrel.service_errors import (
     ConflictError,
     DuplicateError,
     InvalidDataError,
     NotFoundError,
     PermissionDeniedError,
 )
-from guestrel.guests.models import Guest
 
 # Free-text columns have no length in the schema; this keeps one note from filling a page.
 LONG_TEXT_MAX = 10_000

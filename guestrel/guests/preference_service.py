@@ -1,7 +1,7 @@
 """What guests like: preferences and their categories. The only code that writes those tables.
 
 Operations follow guestrel.guests.service: principal plus plain data in, the exceptions of
-guestrel.guests.exceptions out. A preference scoped to a property is invisible to principals
+guestrel.service_errors out. A preference scoped to a property is invisible to principals
 that do not cover it; preferences are retired, never deleted.
 """
 import sqlalchemy as sa
@@ -15,7 +15,6 @@ from guestrel.auth.permissions import Principal
 from guestrel.database import utcnow
 from guestrel.extensions import db
 from guestrel.guests import normalise
-from guestrel.guests.exceptions import ConflictError, DuplicateError, InvalidDataError, NotFoundError
 from guestrel.guests.models import PREFERENCE_PRIORITIES, PREFERENCE_SOURCES, Preference, PreferenceCategory
 from guestrel.guests.operation import (
     boolean,
@@ -29,6 +28,7 @@ from guestrel.guests.operation import (
     transaction,
 )
 from guestrel.properties import service as properties_service
+from guestrel.service_errors import ConflictError, DuplicateError, InvalidDataError, NotFoundError
 
 # The default categories (migration 0002), named here so their names are translated. Their code
 # and stored English name are fixed; admins reorder or deactivate them, or add categories.
@@ -216,7 +216,7 @@ def _property_by_code(value):
         return None
     try:
         return properties_service.get_by_codes([code])[0]
-    except properties_service.PropertyError as error:
+    except NotFoundError as error:
         raise normalise.FieldError(_("There is no hotel with the code %(code)s.", code=code.upper())) from error
 
 

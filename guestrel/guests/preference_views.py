@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 
 from guestrel.auth.permissions import current_principal, require
 from guestrel.guests import preference_service, service
-from guestrel.guests.exceptions import ConflictError, DuplicateError, InvalidDataError
 from guestrel.guests.forms import CategoryForm, ConfirmForm, PreferenceEditForm
-from guestrel.guests.views import bp, new_preference_form, render_profile, show_errors
+from guestrel.guests.views import bp, new_preference_form, render_profile
 from guestrel.properties import service as properties_service
+from guestrel.service_errors import ConflictError, InvalidDataError
+from guestrel.web.forms import FORM_ERRORS, show_errors
 
 
 def _to_preferences(guest_id: int):
@@ -23,7 +24,7 @@ def add_preference(guest_id):
     if form.validate_on_submit():
         try:
             preference = preference_service.add_preference(principal, guest_id, form.service_data())
-        except InvalidDataError as error:
+        except FORM_ERRORS as error:
             show_errors(form, error)
         else:
             flash(_("The preference “%(value)s” is recorded.", value=preference.value), "success")
@@ -59,7 +60,7 @@ def edit_preference(guest_id, preference_id):
                     "Your changes were not saved; here is the current version."), "error")
             preference = preference_service.get_preference(principal, guest_id, preference_id)
             form = _edit_form(principal, preference, stored=True)
-        except InvalidDataError as error:
+        except FORM_ERRORS as error:
             show_errors(form, error)
         else:
             flash(_("The preference is saved."), "success")
@@ -120,7 +121,7 @@ def category_create():
     if form.validate_on_submit():
         try:
             category = preference_service.create_category(current_principal(), form.service_data())
-        except (InvalidDataError, DuplicateError) as error:
+        except FORM_ERRORS as error:
             show_errors(form, error)
         else:
             flash(_("The category %(name)s is added.", name=category.name), "success")
@@ -142,7 +143,7 @@ def category_edit(category_id):
     if form.validate_on_submit():
         try:
             preference_service.update_category(principal, category_id, form.service_data())
-        except (InvalidDataError, DuplicateError) as error:
+        except FORM_ERRORS as error:
             show_errors(form, error)
         else:
             flash(_("The category %(name)s is saved.", name=preference_service.category_label(category)), "success")

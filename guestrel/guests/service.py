@@ -5,8 +5,8 @@ only code that writes the guests domain's tables.
 Every operation takes the acting principal and plain data (dicts of field -> value, as the API
 schemas and the browser forms produce them), checks the permission and the property it touches,
 cleans the values, writes, records the audit entry in the same transaction and commits. A refusal
-is one of the exceptions of guestrel.guests.exceptions, importable from here too, and then
-nothing is written.
+is one of the exceptions of guestrel.service_errors, importable from here too, and then nothing
+is written.
 """
 from dataclasses import dataclass
 
@@ -21,24 +21,24 @@ from guestrel.auth.models import StaffUser
 from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
 from guestrel.guests import normalise, search
-from guestrel.guests.exceptions import (  # noqa: F401  (part of this module's interface)
+from guestrel.guests.models import SPECIAL_DATE_KINDS, Guest, GuestExternalId, GuestSearchTerm, SpecialDate
+from guestrel.guests.operation import clean, choice, require, require_guest, text, transaction
+from guestrel.service_errors import (  # noqa: F401  (part of this module's interface)
     ConflictError,
     DuplicateError,
-    GuestServiceError,
     InvalidDataError,
     NotFoundError,
     PermissionDeniedError,
 )
-from guestrel.guests.models import SPECIAL_DATE_KINDS, Guest, GuestExternalId, GuestSearchTerm, SpecialDate
-from guestrel.guests.operation import clean, choice, require, require_guest, text, transaction
 
 GUEST_FIELDS = (
     "given_name", "family_name", "full_name", "salutation", "email", "phone", "birthday",
     "anniversary", "nationality", "language", "company", "vip_code", "notes", "account_owner_id",
 )
 # Shown only to principals with guests:contact (housekeeping sees what a guest likes, not how
-# to reach them); the pages hide these fields, special dates included.
-CONTACT_FIELDS = ("email", "phone", "birthday", "anniversary", "notes")
+# to reach them, who they work for or who looks after them); the pages hide these fields, special
+# dates included, and search_guests refuses to search by e-mail or phone without it.
+CONTACT_FIELDS = ("email", "phone", "birthday", "anniversary", "notes", "company", "account_owner_id")
 SEARCHED_FIELDS = {"given_name", "family_name", "full_name", "email"}
 PAGE_SIZE_MAX = 200
 GUEST_CHANGED = _l("This guest was changed by someone else since you read it. Read it again and redo your change.")
@@ -160,14 +160,22 @@ def update_guest(principal: Principal, guest_id: int, expected_version: int, cha
     return _load_guest(guest_id)
 
 
+def _searches_contact(q, email, phone) -> bool:
+    # A word of `q` with an @ is matched as a whole e-mail address (search.query_tokens).
+    return any(value and value.strip() for value in (email, phone)) or "@" in (q or "")
+
+
 def search_guests(
     principal: Principal, *, q=None, email=None, phone=None, external_system=None, external_id=None,
     limit: int = 50, after: int | None = None,
 ) -> GuestPage:
     """Guests matching all given criteria, by id, a page at a time. `q` finds guests by the
     start of each word of their names or e-mail, Chinese names also by pinyin; the others
-    match exactly (phone numbers in any format)."""
+    match exactly (phone numbers in any format). Searching by e-mail or phone, `q` with an
+    e-mail address included, needs guests:contact: who may not see them may not probe them."""
     require(principal, "guests:read")
+    if _searches_contact(q, email, phone) and not can_see_contact(principal):
+        raise PermissionDeniedError(_("You do not have permission to do this."))
     if not 1 <= limit <= PAGE_SIZE_MAX:
         raise InvalidDataError({"limit": [_("Ask for 1 to %(max)d guests.", max=PAGE_SIZE_MAX)]})
     criteria = {}

@@ -2,7 +2,8 @@
 
 Preferences and their categories have their pages in guestrel.guests.preference_views, on the
 same blueprint. Every page calls the guests services with the signed-in staff member's principal;
-a refusal the page does not show on a form (no such guest, not allowed) becomes an error page.
+a refusal the page does not show on a form (no such guest, not allowed) becomes an error page
+(guestrel.errors).
 """
 import re
 
@@ -15,7 +16,6 @@ from wtforms import SelectField
 from guestrel.auth import service as auth_service
 from guestrel.auth.permissions import current_principal, require
 from guestrel.guests import preference_service, service
-from guestrel.guests.exceptions import GENERAL, ConflictError, GuestServiceError, InvalidDataError
 from guestrel.guests.forms import (
     PRIORITY_LABELS,
     SOURCE_LABELS,
@@ -28,6 +28,8 @@ from guestrel.guests.forms import (
     SpecialDateForm,
 )
 from guestrel.properties import service as properties_service
+from guestrel.service_errors import ConflictError, InvalidDataError
+from guestrel.web.forms import FORM_ERRORS, show_errors
 
 bp = Blueprint("guest_pages", __name__, template_folder="templates")
 
@@ -35,14 +37,6 @@ PAGE_SIZE = 50
 # Digits with the usual separators: worth trying as a phone number before as a name.
 PHONE_LIKE = re.compile(r"\+?[\d\s().-]{6,}")
 PRIORITY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
-# Housekeeping sees what a guest likes, not how to reach them, who they work for or who looks after them.
-PRIVATE_FIELDS = (*service.CONTACT_FIELDS, "company", "account_owner_id")
-
-
-@bp.errorhandler(GuestServiceError)
-def refused(error):
-    """What a page did not expect the service to refuse: no such guest, no permission, a conflict."""
-    return render_template("error.html", code=error.status, message=error.message), error.status
 
 
 def _country_name(code: str) -> str:
@@ -68,18 +62,8 @@ def guest_labels():
     }
 
 
-def show_errors(form, error: GuestServiceError):
-    """The service's refusal next to the fields it names, the rest above the form."""
-    errors = error.errors if isinstance(error, InvalidDataError) else {error.field or GENERAL: [error.message]}
-    for field, messages in errors.items():
-        if field != GENERAL and field in form and field != "csrf_token":
-            form[field].errors = [*form[field].errors, *messages]
-        else:
-            form.form_errors.extend(messages)
-
-
 def hidden_fields(principal) -> tuple[str, ...]:
-    return () if service.can_see_contact(principal) else PRIVATE_FIELDS
+    return () if service.can_see_contact(principal) else service.CONTACT_FIELDS
 
 
 # -- search -----------------------------------------------------------------------------------
@@ -224,7 +208,7 @@ def create():
     if form.validate_on_submit():
         try:
             guest = service.create_guest(principal, form.service_data())
-        except InvalidDataError as error:
+        except FORM_ERRORS as error:
             show_errors(form, error)
         else:
             flash(_("Guest %(name)s added.", name=guest.display_name), "success")
@@ -255,7 +239,7 @@ def update(guest_id):
                 current, owner_options=_owner_options(principal, current), hidden_fields=hidden_fields(principal)
             )
             return render_profile(guest_id, guest_form=current_form, unsaved=_unsaved_changes(form, current_form))
-        except InvalidDataError as error:
+        except FORM_ERRORS as error:
             show_errors(form, error)
         else:
             flash(_("The profile is saved."), "success")
@@ -273,7 +257,7 @@ def add_external_id(guest_id):
     if form.validate_on_submit():
         try:
             service.add_external_id(current_principal(), guest_id, form.system.data, form.external_id.data)
-        except (InvalidDataError, service.DuplicateError) as error:
+        except FORM_ERRORS as error:
             show_errors(form, error)
         else:
             flash(_("The external id is added."), "success")
@@ -324,7 +308,7 @@ def add_special_date(guest_id):
     if form.validate_on_submit():
         try:
             service.add_special_date(current_principal(), guest_id, form.service_data())
-        except InvalidDataError as error:
+        except FORM_ERRORS as error:
             show_errors(form, error)
         else:
             flash(_("The date is added."), "success")
@@ -343,7 +327,7 @@ def edit_special_date(guest_id, special_date_id):
     if form.validate_on_submit():
         try:
             service.update_special_date(principal, guest_id, special_date_id, form.service_data())
-        except InvalidDataError as error:
+        except FORM_ERRORS as error:
             show_errors(form, error)
         else:
             flash(_("The date is saved."), "success")

@@ -8,6 +8,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from guestrel.properties import service
+from guestrel.service_errors import InvalidDataError
 
 
 class PropertyEditForm(FlaskForm):
@@ -29,7 +30,7 @@ class PropertyEditForm(FlaskForm):
         fields = [name for name in service.AUDITED_FIELDS if name in self]
         try:
             service.clean_values({name: self[name].data for name in fields})
-        except service.PropertyInvalid as error:
+        except InvalidDataError as error:
             for name, messages in error.errors.items():
                 if not self[name].errors:
                     self[name].errors.extend(messages)

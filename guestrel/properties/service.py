@@ -1,4 +1,5 @@
-"""The chain's properties: the only code that writes their table."""
+"""The chain's properties: the only code that writes their table. Refusals are those of
+guestrel.service_errors."""
 import re
 import zoneinfo
 from functools import cache
@@ -11,6 +12,7 @@ from guestrel.audit import service as audit
 from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
 from guestrel.properties.models import Property
+from guestrel.service_errors import DuplicateError, InvalidDataError, NotFoundError, PermissionDeniedError
 
 AUDITED_FIELDS = ("code", "name", "timezone", "currency")
 EDITABLE_FIELDS = ("name", "timezone", "currency")
@@ -19,30 +21,6 @@ NAME_MAX_LENGTH = 200
 # Present in the tz database files but not zones a hotel can be in: "localtime" is whatever the
 # server is set to, "Factory" a placeholder for unconfigured machines.
 NOT_HOTEL_ZONES = {"localtime", "Factory"}
-
-
-class PropertyError(ValueError):
-    """A request the properties service refuses; the message is safe to show the user."""
-
-
-class PropertyNotFound(PropertyError):
-    """No such property, or not one the principal covers: the two are never told apart."""
-
-
-class PropertyForbidden(PropertyError):
-    """The principal may not do this to properties (e.g. a one-hotel client creating another)."""
-
-
-class PropertyCodeTaken(PropertyError):
-    """Another property already has this code."""
-
-
-class PropertyInvalid(PropertyError):
-    """Field values the service refuses: `errors` maps each field to its messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items()))
-        self.errors = errors
 
 
 @cache
@@ -66,7 +44,7 @@ def get_by_codes(codes) -> list[Property]:
     found = db.session.execute(db.select(Property).where(Property.code.in_(codes))).scalars().all()
     missing = sorted(set(codes) - {p.code for p in found})
     if missing:
-        raise PropertyError(f"Unknown property code: {', '.join(missing)}")
+        raise NotFoundError(_("No property with the code %(code)s.", code=", ".join(missing)))
     return sorted(found, key=lambda p: p.code)
 
 
@@ -86,12 +64,12 @@ def get_property(principal: Principal, code: str) -> Property:
         _visible(principal).where(Property.code == normalise_code(code))
     ).scalar_one_or_none()
     if prop is None:
-        raise PropertyNotFound(_("No property with the code %(code)s.", code=normalise_code(code)))
+        raise NotFoundError(_("No property with the code %(code)s.", code=normalise_code(code)))
     return prop
 
 
 def clean_values(values: dict) -> dict:
-    """The values cleaned (code upper-cased, text trimmed), or PropertyInvalid naming each bad field."""
+    """The values cleaned (code upper-cased, text trimmed), or InvalidDataError naming each bad field."""
     errors = {}
     clean = {}
     if "code" in values:
@@ -113,18 +91,18 @@ def clean_values(values: dict) -> dict:
         if clean["currency"] not in currencies():
             errors["currency"] = [_("Choose an ISO 4217 currency code such as CNY.")]
     if errors:
-        raise PropertyInvalid(errors)
+        raise InvalidDataError(errors)
     return clean
 
 
-def _code_taken(code: str) -> PropertyCodeTaken:
-    return PropertyCodeTaken(_("Another property already has the code %(code)s.", code=code))
+def _code_taken(code: str) -> DuplicateError:
+    return DuplicateError(_("Another property already has the code %(code)s.", code=code), field="code")
 
 
 def create_property(principal: Principal, *, code: str, name: str, timezone: str, currency: str) -> Property:
     # A principal bound to some hotels may not add a hotel it would not cover.
     if principal.property_ids is not None:
-        raise PropertyForbidden(_("Only chain-wide accounts may add properties."))
+        raise PermissionDeniedError(_("Only chain-wide accounts may add properties."))
     clean = clean_values({"code": code, "name": name, "timezone": timezone, "currency": currency})
     if db.session.execute(db.select(Property.id).filter_by(code=clean["code"])).first():
         raise _code_taken(clean["code"])
@@ -149,7 +127,7 @@ def update_property(principal: Principal, code: str, **values) -> Property:
     API clients address the property by it."""
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
-        raise PropertyInvalid({field: [_("This field cannot be changed.")] for field in sorted(unknown)})
+        raise InvalidDataError({field: [_("This field cannot be changed.")] for field in sorted(unknown)})
     prop = get_property(principal, code)
     clean = clean_values(values)
     before = audit.snapshot(prop, AUDITED_FIELDS)

@@ -1,27 +1,13 @@
 """Browser pages for the chain's properties (admins)."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from guestrel.auth.permissions import current_principal, require
 from guestrel.properties import service
 from guestrel.properties.forms import PropertyCreateForm, PropertyEditForm
+from guestrel.web.forms import FORM_ERRORS, show_errors
 
 bp = Blueprint("property_pages", __name__, template_folder="templates")
-
-
-def _show_errors(form, error: service.PropertyError):
-    """Puts the service's refusal next to the field it concerns, or on top of the form."""
-    if isinstance(error, service.PropertyInvalid):
-        for field, messages in error.errors.items():
-            form[field].errors.extend(messages)
-    elif isinstance(error, service.PropertyCodeTaken):
-        form.code.errors.append(str(error))
-    elif isinstance(error, service.PropertyForbidden):
-        abort(403)
-    elif isinstance(error, service.PropertyNotFound):
-        abort(404)
-    else:
-        flash(str(error), "error")
 
 
 @bp.route("/admin/properties")
@@ -43,8 +29,8 @@ def create():
                 timezone=form.timezone.data,
                 currency=form.currency.data,
             )
-        except service.PropertyError as error:
-            _show_errors(form, error)
+        except FORM_ERRORS as error:
+            show_errors(form, error)
         else:
             flash(_("Property %(code)s added.", code=prop.code), "success")
             return redirect(url_for(".index"))
@@ -54,10 +40,7 @@ def create():
 @bp.route("/admin/properties/<code>/edit", methods=["GET", "POST"])
 @require("properties:write")
 def edit(code):
-    try:
-        prop = service.get_property(current_principal(), code)
-    except service.PropertyNotFound:
-        abort(404)
+    prop = service.get_property(current_principal(), code)
     form = PropertyEditForm(obj=prop)
     if form.validate_on_submit():
         try:
@@ -68,8 +51,8 @@ def edit(code):
                 timezone=form.timezone.data,
                 currency=form.currency.data,
             )
-        except service.PropertyError as error:
-            _show_errors(form, error)
+        except FORM_ERRORS as error:
+            show_errors(form, error)
         else:
             flash(_("Property %(code)s saved.", code=prop.code), "success")
             return redirect(url_for(".index"))

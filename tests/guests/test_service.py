@@ -154,3 +154,21 @@ def test_category_labels_name_the_defaults_and_fall_back_to_the_stored_name(mana
     with pytest.raises(service.InvalidDataError) as refused:
         preference_service.create_category(manager, {"code": "9 lives", "name": "Cats"})
     assert refused.value.field == "code"
+
+
+def test_company_and_account_owner_are_contact_details_hidden_without_the_contact_permission():
+    assert {"company", "account_owner_id"} <= set(service.CONTACT_FIELDS)
+
+
+def test_without_the_contact_permission_guests_are_not_found_by_their_contact_details(
+    make_staff, hotels, manager, guest
+):
+    service.update_guest(manager, guest.id, 1, {"phone": "+86 138 0013 8000"})
+    housekeeping = staff_principal(make_staff, "housekeeping", [hotels[0]])
+
+    for criteria in ({"q": "wei@example.com"}, {"q": "Zhang wei@example.com"}, {"email": "wei@example.com"},
+                     {"phone": "+86 138 0013 8000"}):
+        with pytest.raises(service.PermissionDeniedError):
+            service.search_guests(housekeeping, **criteria)
+    assert [g.id for g in service.search_guests(housekeeping, q="zhang wei").items] == [guest.id]
+    assert [g.id for g in service.search_guests(manager, q="wei@example.com").items] == [guest.id]
