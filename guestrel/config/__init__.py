@@ -54,7 +54,11 @@ def configure(app, config=None):
 def _instance_secret_key(instance: Path) -> str:
     """The embedded default keeps a generated key under instance/ so sessions survive a restart."""
     path = instance / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+    try:
+        # O_EXCL: when several processes start at once, exactly one writes the key.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as key_file:
+        key_file.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
