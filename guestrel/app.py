@@ -52,7 +52,7 @@ def create_app(config_overrides=None) -> Flask:
     sessions.init_app(app, login_manager)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
 
     api.init_app(app)
