@@ -89,7 +89,7 @@ def name_queries(guests) -> list[tuple[str, str]]:
 
 
 def name_search(client, headers, connection, queries, warmup_queries) -> dict:
-    """GET /api/v1/guests?q=...&limit=20 against the search-term intersection it runs."""
+    """GET /api/v1/guests?q=...&limit=20 against the bare statement the guests service runs."""
 
     def api_call(kind_query):
         _kind, query = kind_query
@@ -99,7 +99,9 @@ def name_search(client, headers, connection, queries, warmup_queries) -> dict:
     def baseline_call(kind_query):
         _kind, query = kind_query
         # The statement the guests service runs, one row more than a page to know if more follow.
-        statement = search.search_statement(tokens=search.query_tokens(query), limit=SEARCH_LIMIT + 1)
+        statement = search.search_statement(
+            connection.dialect.name, tokens=search.query_tokens(query), limit=SEARCH_LIMIT + 1
+        )
         if not connection.execute(statement).all():
             raise BenchError(f"the search for {query!r} found nobody")
 
