@@ -15,6 +15,7 @@ from guestrel.guests import api as guests_api
 from guestrel.guests import views as guests_views
 from guestrel.properties import api as properties_api
 from guestrel.properties import views as properties_views
+from guestrel.stays import api as stays_api
 from guestrel.web import views as web_views
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +27,7 @@ API_BLUEPRINTS = (
     auth_api.staff_blp,
     auth_api.clients_blp,
     audit_api.blp,
+    stays_api.blp,
 )
 WEB_BLUEPRINTS = (
     web_views.bp,

@@ -10,6 +10,7 @@ from guestrel.guests.models import (
     SpecialDate,
 )
 from guestrel.properties.models import Property
+from guestrel.stays.models import Stay
 
 __all__ = [
     "ApiClient",
@@ -22,4 +23,5 @@ __all__ = [
     "Property",
     "SpecialDate",
     "StaffUser",
+    "Stay",
 ]

@@ -3,6 +3,7 @@
 The tables below name the permission each endpoint needs. A route added without an entry here
 fails `test_every_route_is_in_the_matrix`, so the matrix cannot fall behind the code."""
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -12,6 +13,7 @@ from guestrel.auth.permissions import PERMISSIONS, ROLE_PERMISSIONS, SCOPE_IMPLI
 from guestrel.extensions import db
 from guestrel.guests import preference_service
 from guestrel.guests import service as guest_service
+from guestrel.stays import service as stay_service
 
 SIGNED_IN = "signed-in"  # any staff member
 PUBLIC = "public"  # anyone, signed in or not
@@ -50,6 +52,13 @@ API = [
     ("GET", "/api/v1/api-clients/{api_client}", "clients:admin"),
     ("POST", "/api/v1/api-clients/{api_client}/revoke", "clients:admin"),
     ("GET", "/api/v1/audit", "audit:read"),
+    ("PUT", "/api/v1/properties/SHA/stays/R-1", "stays:write"),
+    ("GET", "/api/v1/stays", "stays:read"),
+    ("GET", "/api/v1/stays/{stay}", "stays:read"),
+    ("POST", "/api/v1/stays/{stay}/check-in", "stays:write"),
+    ("POST", "/api/v1/stays/{stay}/check-out", "stays:write"),
+    ("POST", "/api/v1/stays/{stay}/cancel", "stays:write"),
+    ("POST", "/api/v1/stays/{stay}/no-show", "stays:write"),
     ("GET", "/api/v1/openapi.json", PUBLIC),
 ]
 
@@ -139,6 +148,9 @@ def world(app, hotels, make_staff):
     client, _key = auth_service.create_api_client(name="Hangzhou PMS", scopes=["guests:read"], properties=[hangzhou])
     db.session.commit()
     category = preference_service.list_categories(SYSTEM)[0]
+    stay = stay_service.upsert_stay(SYSTEM, "SHA", "R-1", {
+        "source_modified_at": datetime(2026, 11, 1, tzinfo=timezone.utc), "guest_id": guest.id,
+        "arrival": date(2026, 12, 1), "departure": date(2026, 12, 3)}).stay
     ids = {
         "guest": guest.id,
         "external_id": "P-1",
@@ -148,6 +160,7 @@ def world(app, hotels, make_staff):
         "category": category.id,
         "staff": hgh_staff.id,
         "api_client": client.id,
+        "stay": stay.id,
     }
     return World(ids, "Bund view suite 1208", "Lake view room 806", hgh.id)
 
@@ -166,7 +179,7 @@ def _as_rule(app, method, path):
     adapter = app.url_map.bind("localhost")
     endpoint, _args = adapter.match(path.format(**{k: 1 for k in (
         "guest", "external_id", "external_id_row", "chain_preference", "special_date", "category",
-        "staff", "api_client")}), method=method)
+        "staff", "api_client", "stay")}), method=method)
     return next(
         (method, rule.rule) for rule in app.url_map.iter_rules(endpoint) if method in rule.methods
     )

@@ -19,19 +19,31 @@ PERMISSIONS = {
     "clients:admin": _l("Manage API clients"),
     "categories:admin": _l("Manage preference categories"),
     "audit:read": _l("Read the audit trail"),
+    "stays:read": _l("Read reservations and stays, with their rates and revenue"),
+    "stays:write": _l("Record reservations, check-ins, check-outs, cancellations and no-shows"),
 }
 SCOPES = tuple(PERMISSIONS)
 
 # Reading a guest through the API always includes contact details: an integration that may
 # read guests needs them to match and sync profiles.
-SCOPE_IMPLIES = {"guests:read": {"guests:contact"}, "guests:write": {"guests:read", "guests:contact"}}
+SCOPE_IMPLIES = {
+    "guests:read": {"guests:contact"},
+    "guests:write": {"guests:read", "guests:contact"},
+    # A PMS that pushes stays reads back the stay it wrote.
+    "stays:write": {"stays:read"},
+}
 
 ROLE_PERMISSIONS = {
-    # Housekeeping prepares rooms: it sees what a guest likes, not how to reach them.
+    # Housekeeping prepares rooms: it sees what a guest likes, not how to reach them. Stays carry
+    # rates and revenue, which it does not need: the rooms and dates to prepare come to it on
+    # the arrivals board.
     "housekeeping": {"guests:read", "properties:read"},
-    "front_desk": {"guests:read", "guests:contact", "guests:write", "properties:read"},
-    "marketing": {"guests:read", "guests:contact", "properties:read"},
-    "manager": {"guests:read", "guests:contact", "guests:write", "properties:read", "audit:read"},
+    "front_desk": {"guests:read", "guests:contact", "guests:write", "properties:read", "stays:read", "stays:write"},
+    # Marketing reads stay history (how often, how much) to build segments; it records none.
+    "marketing": {"guests:read", "guests:contact", "properties:read", "stays:read"},
+    "manager": {
+        "guests:read", "guests:contact", "guests:write", "properties:read", "audit:read", "stays:read", "stays:write",
+    },
     "admin": set(PERMISSIONS),
 }
 

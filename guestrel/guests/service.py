@@ -237,8 +237,9 @@ def _refuse_taken_external_ids(pairs, guest_id: int | None = None, field="extern
     return taken
 
 
-def find_by_external_id(principal: Principal, system: str, external_id: str) -> Guest:
-    """The guest another system knows by this id; the view is audited like get_guest."""
+def find_by_external_id(principal: Principal, system: str, external_id: str, *, audit_view: bool = True) -> Guest:
+    """The guest another system knows by this id; the view is audited like get_guest, unless
+    the caller only links a record to the guest (audit_view=False)."""
     require(principal, "guests:read")
     guest_id = db.session.scalar(sa.select(GuestExternalId.guest_id).where(
         GuestExternalId.system == (system or "").strip().lower(),
@@ -246,7 +247,7 @@ def find_by_external_id(principal: Principal, system: str, external_id: str) -> 
     ))
     if guest_id is None:
         raise NotFoundError(_("No guest has this external id."))
-    return get_guest(principal, guest_id)
+    return get_guest(principal, guest_id, audit_view=audit_view)
 
 
 def add_external_id(principal: Principal, guest_id: int, system: str, external_id: str) -> GuestExternalId:

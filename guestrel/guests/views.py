@@ -29,6 +29,7 @@ from guestrel.guests.forms import (
 )
 from guestrel.properties import service as properties_service
 from guestrel.service_errors import ConflictError, InvalidDataError
+from guestrel.stays import service as stay_service
 from guestrel.web.forms import FORM_ERRORS, show_errors
 
 bp = Blueprint("guest_pages", __name__, template_folder="templates")
@@ -182,6 +183,9 @@ def render_profile(guest_id: int, *, audit_view=False, unsaved=None, **forms):
         "special_dates": service.list_special_dates(principal, guest_id) if can_contact else [],
         "unsaved": unsaved,
         "edit_open": "guest_form" in forms,
+        # Only the stays at the hotels the staff member works for.
+        "stays": stay_service.guest_stays(principal, guest_id) if principal.can("stays:read") else None,
+        "stay_status_labels": stay_service.STATUS_LABELS,
     }
     if can_write:
         empty_forms = {
