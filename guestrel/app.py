@@ -13,6 +13,7 @@ from guestrel.database import configure_sqlite
 from guestrel.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from guestrel.guests import api as guests_api
 from guestrel.guests import views as guests_views
+from guestrel.plugins import manager as plugins
 from guestrel.properties import api as properties_api
 from guestrel.properties import views as properties_views
 from guestrel.stays import api as stays_api
@@ -64,6 +65,7 @@ def create_app(config_overrides=None) -> Flask:
         csrf.exempt(blueprint)
     for blueprint in WEB_BLUEPRINTS:
         app.register_blueprint(blueprint)
+    plugins.init_app(app)
 
     errors.init_app(app)
     cli.init_app(app)

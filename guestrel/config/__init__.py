@@ -16,9 +16,11 @@ ENVIRONMENT_KEYS = {
     "GUESTREL_LOGIN_LIMIT_PER_ADDRESS": "GUESTREL_LOGIN_LIMIT_PER_ADDRESS",
     "GUESTREL_SECURE_COOKIES": "GUESTREL_SECURE_COOKIES",
     "GUESTREL_MAX_CONTENT_LENGTH": "MAX_CONTENT_LENGTH",
+    "GUESTREL_PLUGINS_BLOCKED": "GUESTREL_PLUGINS_BLOCKED",
 }
 INTEGER_KEYS = {"MAX_CONTENT_LENGTH"}
 BOOLEAN_KEYS = {"GUESTREL_SECURE_COOKIES"}
+LIST_KEYS = {"GUESTREL_PLUGINS_BLOCKED"}
 
 
 def configure(app, config=None):
@@ -36,6 +38,8 @@ def configure(app, config=None):
             value = int(value)
         elif key in BOOLEAN_KEYS:
             value = value.lower() in {"1", "true", "yes", "on"}
+        elif key in LIST_KEYS:
+            value = tuple(item.strip() for item in value.split(",") if item.strip())
         app.config[key] = value
 
     instance = Path(app.instance_path)

@@ -8,6 +8,8 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 SECRET_KEY = None  # generated once into instance/secret_key when unset
 GUESTREL_REDIS_URL = None
 GUESTREL_SECURE_COOKIES = False
+# Names of installed plugins (their entry point names) to leave unloaded, e.g. a broken one.
+GUESTREL_PLUGINS_BLOCKED = ()
 
 # Browser session cookies: never readable from scripts, never sent on cross-site requests.
 SESSION_COOKIE_HTTPONLY = True
