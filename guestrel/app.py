@@ -17,6 +17,8 @@ from guestrel.plugins import manager as plugins
 from guestrel.properties import api as properties_api
 from guestrel.properties import views as properties_views
 from guestrel.stays import api as stays_api
+from guestrel.sync import api as sync_api
+from guestrel.sync import views as sync_views
 from guestrel.web import views as web_views
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +31,7 @@ API_BLUEPRINTS = (
     auth_api.clients_blp,
     audit_api.blp,
     stays_api.blp,
+    sync_api.blp,
 )
 WEB_BLUEPRINTS = (
     web_views.bp,
@@ -36,6 +39,7 @@ WEB_BLUEPRINTS = (
     guests_views.bp,
     properties_views.bp,
     audit_views.bp,
+    sync_views.bp,
 )
 
 

@@ -8,8 +8,10 @@ from flask_babel import gettext as _
 from guestrel.auth import service as auth_service
 from guestrel.auth.permissions import SCOPES
 from guestrel.service_errors import ServiceError
+from guestrel.sync.cli import inbox_cli
 
 guestrel_cli = AppGroup("guestrel", help="guestrel administration.")
+guestrel_cli.add_command(inbox_cli)
 
 
 @guestrel_cli.command("create-admin")

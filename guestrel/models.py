@@ -11,13 +11,17 @@ from guestrel.guests.models import (
 )
 from guestrel.properties.models import Property
 from guestrel.stays.models import Stay
+from guestrel.sync.models import Connection, InboxEvent, InboxMessage
 
 __all__ = [
     "ApiClient",
     "AuditEntry",
+    "Connection",
     "Guest",
     "GuestExternalId",
     "GuestSearchTerm",
+    "InboxEvent",
+    "InboxMessage",
     "Preference",
     "PreferenceCategory",
     "Property",

@@ -59,6 +59,11 @@ API = [
     ("POST", "/api/v1/stays/{stay}/check-out", "stays:write"),
     ("POST", "/api/v1/stays/{stay}/cancel", "stays:write"),
     ("POST", "/api/v1/stays/{stay}/no-show", "stays:write"),
+    ("GET", "/api/v1/connections", "integrations:admin"),
+    ("POST", "/api/v1/connections", "integrations:admin"),
+    ("GET", "/api/v1/connections/{connection}", "integrations:admin"),
+    ("PATCH", "/api/v1/connections/{connection}", "integrations:admin"),
+    ("POST", "/api/v1/connections/{connection}/test", "integrations:admin"),
     ("GET", "/api/v1/openapi.json", PUBLIC),
 ]
 
@@ -107,6 +112,8 @@ PAGES = [
     ("GET", "/admin/api-clients/{api_client}", "clients:admin"),
     ("GET", "/admin/api-clients/{api_client}/revoke", "clients:admin"),
     ("POST", "/admin/api-clients/{api_client}/revoke", "clients:admin"),
+    ("GET", "/admin/integrations", "integrations:admin"),
+    ("POST", "/admin/integrations/inbox/{inbox_message}/replay", "integrations:admin"),
     ("GET", "/audit", "audit:read"),
     ("GET", "/audit/guests/{guest}", "audit:read"),
     ("GET", "/api/docs", PUBLIC),
@@ -161,6 +168,9 @@ def world(app, hotels, make_staff):
         "staff": hgh_staff.id,
         "api_client": client.id,
         "stay": stay.id,
+        # No adapter is installed here: an admin gets 404 for it, anyone else 403.
+        "connection": 1,
+        "inbox_message": 1,
     }
     return World(ids, "Bund view suite 1208", "Lake view room 806", hgh.id)
 
@@ -179,7 +189,7 @@ def _as_rule(app, method, path):
     adapter = app.url_map.bind("localhost")
     endpoint, _args = adapter.match(path.format(**{k: 1 for k in (
         "guest", "external_id", "external_id_row", "chain_preference", "special_date", "category",
-        "staff", "api_client", "stay")}), method=method)
+        "staff", "api_client", "stay", "connection", "inbox_message")}), method=method)
     return next(
         (method, rule.rule) for rule in app.url_map.iter_rules(endpoint) if method in rule.methods
     )

@@ -21,6 +21,7 @@ PERMISSIONS = {
     "audit:read": _l("Read the audit trail"),
     "stays:read": _l("Read reservations and stays, with their rates and revenue"),
     "stays:write": _l("Record reservations, check-ins, check-outs, cancellations and no-shows"),
+    "integrations:admin": _l("Manage connections to PMSs, channels and other systems"),
 }
 SCOPES = tuple(PERMISSIONS)
 

@@ -6,6 +6,8 @@ SQLALCHEMY_TRACK_MODIFICATIONS = False
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 SECRET_KEY = None  # generated once into instance/secret_key when unset
+# Encrypts connection secrets at rest; SECRET_KEY is used when unset.
+GUESTREL_SECRETS_KEY = None
 GUESTREL_REDIS_URL = None
 GUESTREL_SECURE_COOKIES = False
 # Names of installed plugins (their entry point names) to leave unloaded, e.g. a broken one.

@@ -1,0 +1,44 @@
+"""The integrations page (admins): connections with their state, and the inbox messages that
+failed, each replayable once the cause is fixed."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from guestrel.auth.permissions import current_principal, require
+from guestrel.sync import connections, inbox
+
+bp = Blueprint("sync_pages", __name__, template_folder="templates")
+FAILED_SHOWN = 100
+MESSAGE_STATUS_LABELS = {
+    "received": _l("received"),
+    "applied": _l("applied"),
+    "failed": _l("failed"),
+    "ignored": _l("ignored"),
+}
+
+
+@bp.route("/admin/integrations")
+@require("integrations:admin")
+def index():
+    principal = current_principal()
+    return render_template(
+        "sync/index.html",
+        connections=connections.list_connections(principal),
+        failed=inbox.list_messages(principal, failed_only=True, limit=FAILED_SHOWN),
+        status_labels=MESSAGE_STATUS_LABELS,
+    )
+
+
+@bp.route("/admin/integrations/inbox/<int:message_id>/replay", methods=["POST"])
+@require("integrations:admin")
+def replay(message_id):
+    try:
+        message = inbox.replay(current_principal(), message_id)
+    except inbox.NotReplayableError as error:
+        flash(error.message, "error")
+    else:
+        if message.status == "failed":
+            flash(_("Message %(id)d still fails: %(error)s", id=message.id, error=message.error), "error")
+        else:
+            flash(_("Message %(id)d was replayed.", id=message.id), "success")
+    return redirect(url_for(".index"))
