@@ -18,6 +18,7 @@ from guestrel.properties import api as properties_api
 from guestrel.properties import views as properties_views
 from guestrel.stays import api as stays_api
 from guestrel.sync import api as sync_api
+from guestrel.sync import inbound as sync_inbound
 from guestrel.sync import views as sync_views
 from guestrel.web import views as web_views
 
@@ -69,6 +70,9 @@ def create_app(config_overrides=None) -> Flask:
         csrf.exempt(blueprint)
     for blueprint in WEB_BLUEPRINTS:
         app.register_blueprint(blueprint)
+    app.register_blueprint(sync_inbound.bp)
+    # Vendors' systems post here with the connection's own credentials, never a browser session.
+    csrf.exempt(sync_inbound.bp)
     plugins.init_app(app)
 
     errors.init_app(app)

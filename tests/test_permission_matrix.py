@@ -122,7 +122,9 @@ PAGES = [
     ("POST", "/login", PUBLIC),
     ("POST", "/logout", PUBLIC),
 ]
-NOT_ROUTES = {"/static/<path:filename>"}
+# The inbound endpoint authenticates each sender with its connection's token and signature, not
+# with a permission; tests/sync/test_inbound.py checks that.
+NOT_ROUTES = {"/static/<path:filename>", "/inbound/<int:connection_id>/<token>"}
 
 SYSTEM = Principal(permissions=frozenset(PERMISSIONS), property_ids=None)
 

@@ -325,6 +325,12 @@ class Adapter(abc.ABC):
     name: ClassVar[str]
     settings_schema: ClassVar[type[marshmallow.Schema]]
     secret_settings: ClassVar[frozenset[str]] = frozenset()
+    # The inbound endpoint's authentication: when a connection holds the secret setting named
+    # `webhook_secret_setting`, each delivery must carry guestrel's HMAC-SHA256 signature made
+    # with it; `delivery_id_header` names the header whose value identifies a delivery, so that
+    # a sender's retry is stored once. Adapters whose vendor uses other names override them.
+    webhook_secret_setting: ClassVar[str] = "webhook_secret"
+    delivery_id_header: ClassVar[str] = "X-Guestrel-Delivery"
 
     def __init__(self, settings: Mapping, http_session: requests.Session):
         self.settings = settings

@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from guestrel.audit import service as audit
+from guestrel.database import utcnow
 from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
 from guestrel.plugins import manager
@@ -40,6 +41,17 @@ class ConnectionView:
     @property
     def inbound_path(self) -> str:
         return f"/inbound/{self.connection.id}/{self.connection.inbound_token}"
+
+
+@dataclass(frozen=True)
+class InboundTarget:
+    """What the inbound endpoint needs of an enabled connection: the connection, its hotel's code,
+    its adapter class and its decrypted secrets (to check signatures; never shown)."""
+
+    connection: Connection
+    property_code: str
+    adapter: type
+    secrets: dict
 
 
 def _require(principal: Principal | None, property_id: int | None = None):
@@ -194,3 +206,26 @@ def check_connection(principal: Principal, connection_id: int) -> ConnectionChec
     if not isinstance(result, ConnectionCheck):
         return ConnectionCheck(False, _("The adapter gave no answer guestrel understands."))
     return result
+
+
+def inbound_target(connection_id: int) -> InboundTarget | None:
+    """The enabled connection `connection_id` for the inbound endpoint, which authenticates the
+    sender itself; None when there is none or it is disabled (or its adapter is not installed)."""
+    row = db.session.execute(
+        sa.select(Connection, Property.code).join(Property, Property.id == Connection.property_id)
+        .where(Connection.id == connection_id, Connection.enabled.is_(True))
+    ).first()
+    if row is None:
+        return None
+    connection, code = row
+    adapter = manager.adapters(current_app).get(connection.adapter)
+    if adapter is None:
+        return None
+    return InboundTarget(connection, code, adapter, secret_box.decrypt(connection.secrets))
+
+
+def record_inbound(connection_id: int, error: str | None):
+    """Note the outcome of an inbound delivery: a success, or the error it ended with."""
+    values = {"last_error": error} if error else {"last_success_at": utcnow(), "last_error": None}
+    db.session.execute(sa.update(Connection).where(Connection.id == connection_id).values(**values))
+    db.session.commit()

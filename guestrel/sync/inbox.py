@@ -42,6 +42,12 @@ class Source(NamedTuple):
     property_code: str
 
 
+class DuplicateDeliveryError(ServiceError):
+    """The source sent this delivery id before: the payload is stored already."""
+
+    status = 409
+
+
 class NotReplayableError(ServiceError):
     """Only a failed message is replayed: the others have had their effect."""
 
@@ -69,18 +75,26 @@ def _inbound_adapter(name: str):
     return adapter
 
 
-def receive(source: Source, content_type: str | None, headers: Mapping[str, str], body: bytes) -> InboxMessage:
-    """Store the payload as it came, committed, and return it (status received)."""
+def receive(source: Source, content_type: str | None, headers: Mapping[str, str], body: bytes,
+            delivery_id: str | None = None) -> InboxMessage:
+    """Store the payload as it came, committed, and return it (status received).
+    DuplicateDeliveryError when the source already sent `delivery_id`."""
     if not isinstance(body, bytes):
         raise InvalidDataError({"body": [_("The payload must be bytes, as received.")]})
     _inbound_adapter(source.adapter)
     prop = property_service.get_by_codes([source.property_code])[0]
     message = InboxMessage(
         adapter=source.adapter, property_id=prop.id, content_type=content_type, headers=_safe_headers(headers),
-        body=body, body_sha256=hashlib.sha256(body).hexdigest(), status="received", attempts=0,
+        body=body, body_sha256=hashlib.sha256(body).hexdigest(), delivery_id=delivery_id, status="received",
+        attempts=0,
     )
     db.session.add(message)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        # Only the delivery id is unique; a concurrent copy of the delivery lands here too.
+        raise DuplicateDeliveryError(_("This delivery was received already.")) from error
     return message
 
 

@@ -14,6 +14,10 @@ class InboxMessage(db.Model):
     the adapter that understands it and the property it is for."""
 
     __tablename__ = "inbox_messages"
+    __table_args__ = (
+        # Per source, which is per connection: a sender's retry of a delivery is stored once.
+        sa.UniqueConstraint("adapter", "property_id", "delivery_id", name="uq_inbox_messages_source_delivery_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     adapter: Mapped[str] = mapped_column(sa.String(40))
@@ -24,6 +28,8 @@ class InboxMessage(db.Model):
     headers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     body: Mapped[bytes] = mapped_column(sa.LargeBinary)
     body_sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    # The sender's id of the delivery, when it gives one (a webhook's delivery header).
+    delivery_id: Mapped[str | None] = mapped_column(sa.String(200))
     status: Mapped[str] = mapped_column(
         sa.Enum(*MESSAGE_STATUSES, name="inbox_message_status", native_enum=False, create_constraint=True, length=20),
         default="received", index=True,

@@ -51,12 +51,14 @@ def upgrade():
     sa.Column('headers', sa.JSON(), nullable=False),
     sa.Column('body', sa.LargeBinary(), nullable=False),
     sa.Column('body_sha256', sa.String(length=64), nullable=False),
+    sa.Column('delivery_id', sa.String(length=200), nullable=True),
     sa.Column('status', sa.Enum('received', 'applied', 'failed', 'ignored', name='inbox_message_status', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('applied_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['property_id'], ['properties.id'], name=op.f('fk_inbox_messages_property_id_properties')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_inbox_messages'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inbox_messages')),
+    sa.UniqueConstraint('adapter', 'property_id', 'delivery_id', name='uq_inbox_messages_source_delivery_id')
     )
     with op.batch_alter_table('inbox_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inbox_messages_body_sha256'), ['body_sha256'], unique=False)

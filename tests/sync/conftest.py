@@ -26,6 +26,7 @@ ACCEPTED_VERSIONS = {1}
 class Settings(marshmallow.Schema):
     url = marshmallow.fields.Url(required=True)
     api_key = marshmallow.fields.String(required=True)
+    webhook_secret = marshmallow.fields.String()
 
 
 def _moment(value):
@@ -51,7 +52,7 @@ def _event(item):
 class JsonPms(PmsAdapter):
     name = "jsonpms"
     settings_schema = Settings
-    secret_settings = frozenset({"api_key"})
+    secret_settings = frozenset({"api_key", "webhook_secret"})
 
     def check_connection(self):
         if self.settings["api_key"] == "crash":
