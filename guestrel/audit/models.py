@@ -9,7 +9,8 @@ AUDIT_ACTIONS = ("view", "create", "update", "retire", "delete", "export", "merg
 
 
 class AuditEntry(db.Model):
-    """Who saw or changed what, and when. Written by audit.service only; never updated."""
+    """Who saw or changed what, and when. Written by audit.service only; never updated, except
+    that a merge of two guests files the merged guest's entries under the survivor."""
 
     __tablename__ = "audit_entries"
 

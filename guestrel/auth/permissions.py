@@ -22,6 +22,7 @@ PERMISSIONS = {
     "stays:read": _l("Read reservations and stays, with their rates and revenue"),
     "stays:write": _l("Record reservations, check-ins, check-outs, cancellations and no-shows"),
     "integrations:admin": _l("Manage connections to PMSs, channels and other systems"),
+    "guests:merge": _l("Review possible duplicate guests and merge two profiles into one"),
 }
 SCOPES = tuple(PERMISSIONS)
 
@@ -32,6 +33,7 @@ SCOPE_IMPLIES = {
     "guests:write": {"guests:read", "guests:contact"},
     # A PMS that pushes stays reads back the stay it wrote.
     "stays:write": {"stays:read"},
+    "guests:merge": {"guests:read", "guests:contact", "guests:write"},
 }
 
 ROLE_PERMISSIONS = {
@@ -42,8 +44,10 @@ ROLE_PERMISSIONS = {
     "front_desk": {"guests:read", "guests:contact", "guests:write", "properties:read", "stays:read", "stays:write"},
     # Marketing reads stay history (how often, how much) to build segments; it records none.
     "marketing": {"guests:read", "guests:contact", "properties:read", "stays:read"},
+    # Merging moves a guest's whole history; a manager decides which of two profiles survives.
     "manager": {
-        "guests:read", "guests:contact", "guests:write", "properties:read", "audit:read", "stays:read", "stays:write",
+        "guests:read", "guests:contact", "guests:write", "guests:merge", "properties:read", "audit:read",
+        "stays:read", "stays:write",
     },
     "admin": set(PERMISSIONS),
 }

@@ -3,7 +3,7 @@ call the service, dump. Versioned records (guests, preferences) carry their vers
 ETag; changing one requires If-Match with it."""
 from flask import url_for
 
-from guestrel.api_conventions import Blueprint, etag, expected_version
+from guestrel.api_conventions import ETAG_HEADER, IF_MATCH, Blueprint, etag, expected_version
 from guestrel.auth.permissions import current_principal, require
 from guestrel.guests import preference_service, service
 from guestrel.guests.schemas import (
@@ -36,11 +36,6 @@ categories_blp = Blueprint(
     description="Preference categories.",
 )
 
-ETAG_HEADER = {"ETag": {"description": "The record's version, quoted", "schema": {"type": "string"}}}
-IF_MATCH = {"parameters": [{
-    "in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
-    "description": "The ETag you read, e.g. \"3\"",
-}]}
 
 
 # -- guests -----------------------------------------------------------------------------------
@@ -297,3 +292,7 @@ def update_category(changes, category_id):
     Categories are deactivated (active=false), never deleted: old preferences keep theirs.
     """
     return preference_service.update_category(current_principal(), category_id, changes)
+
+
+# The routes of possible duplicates and merging register on blp.
+from guestrel.guests import merge_api  # noqa: E402,F401

@@ -13,12 +13,13 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TelField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
 from guestrel.guests import normalise
@@ -79,6 +80,7 @@ class GuestForm(FlaskForm):
     language = StringField(_l("Language"), description=_l("A language tag such as en, zh-CN or ja."))
     company = StringField(_l("Company"))
     vip_code = StringField(_l("VIP code"))
+    member_number = StringField(_l("Member number"), description=_l("The guest's membership number in the chain's loyalty programme."))
     notes = TextAreaField(_l("Notes"))
     account_owner_id = SelectField(_l("Account owner"), coerce=str)
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
@@ -213,3 +215,32 @@ class CategoryForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Only a CSRF token: the button is the confirmation."""
+
+
+# The profile fields' labels, as the profile form shows them.
+GUEST_FIELD_LABELS = {name: getattr(GuestForm, name).args[0] for name in GUEST_FIELDS}
+
+
+class MergeForm(FlaskForm):
+    """The compare page of two profiles: per field that differs, whose value survives (a radio
+    field named like the profile field), both versions as read, and a confirmation."""
+
+    survivor_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    merged_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    confirm = BooleanField(
+        _l("Both profiles are the same guest. Merge them; this cannot be undone."),
+        validators=[DataRequired(message=_l("Tick this box to confirm the merge."))],
+    )
+
+    @classmethod
+    def for_fields(cls, comparisons, **kwargs):
+        """A form with a choice for each of `comparisons` (guestrel.guests.merge.FieldComparison)."""
+        radios = {
+            comparison.name: RadioField(GUEST_FIELD_LABELS[comparison.name], default=comparison.default,
+                                        choices=[("survivor", _l("Keep")), ("merged", _l("Take"))])
+            for comparison in comparisons
+        }
+        return type("MergeChoicesForm", (cls,), radios)(**kwargs)
+
+    def choices(self, comparisons) -> dict:
+        return {comparison.name: self[comparison.name].data for comparison in comparisons}

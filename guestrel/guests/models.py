@@ -9,6 +9,7 @@ from guestrel.properties.models import Property
 PREFERENCE_SOURCES = ("staff", "guest", "pms", "import")
 PREFERENCE_PRIORITIES = ("low", "normal", "high", "critical")
 SPECIAL_DATE_KINDS = ("birthday", "anniversary", "other")
+REVIEW_STATUSES = ("open", "merged", "dismissed")
 
 
 def _enum(values, name, length=20):
@@ -27,16 +28,22 @@ class Guest(db.Model):
     salutation: Mapped[str | None] = mapped_column(sa.String(40))
     email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
     phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)
-    birthday: Mapped[object | None] = mapped_column(sa.Date)
+    # Indexed: identity resolution finds the guests born on a day before comparing their names.
+    birthday: Mapped[object | None] = mapped_column(sa.Date, index=True)
     anniversary: Mapped[object | None] = mapped_column(sa.Date)
     nationality: Mapped[str | None] = mapped_column(sa.String(2))
     language: Mapped[str | None] = mapped_column(sa.String(35))
     company: Mapped[str | None] = mapped_column(sa.String(200))
     vip_code: Mapped[str | None] = mapped_column(sa.String(20))
+    # The chain's loyalty membership number: one guest per number.
+    member_number: Mapped[str | None] = mapped_column(sa.String(40), unique=True, index=True)
     notes: Mapped[str | None] = mapped_column(sa.Text)
     account_owner_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("staff_users.id", ondelete="SET NULL"), index=True
     )
+    # Set when this profile was merged into another (guestrel.guests.merge): the row stays as a
+    # tombstone so its old id leads to the surviving profile, always a live one (never a chain).
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("guests.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -143,3 +150,31 @@ class SpecialDate(db.Model):
     date: Mapped[object] = mapped_column(sa.Date)
     label: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuestMatchReview(db.Model):
+    """A possible duplicate for staff to decide on: identity resolution created `guest_id` from
+    incoming data that resembled `candidate_id` without certainty (guestrel.guests.identity).
+    Staff merge the two or dismiss the pair; only one open review exists per pair."""
+
+    __tablename__ = "guest_match_reviews"
+    __table_args__ = (
+        sa.Index("ix_guest_match_reviews_open_pair", "guest_id", "candidate_id", unique=True,
+                 sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guest_id: Mapped[int] = mapped_column(sa.ForeignKey("guests.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("guests.id", ondelete="CASCADE"), index=True)
+    # How alike the names are, 0 to 100 (rapidfuzz); `reasons` says what else matched or differed.
+    score: Mapped[int]
+    reasons: Mapped[list] = mapped_column(sa.JSON)
+    status: Mapped[str] = mapped_column(_enum(REVIEW_STATUSES, "guest_match_review_status"), index=True)
+    source_system: Mapped[str | None] = mapped_column(sa.String(40))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    decided_by_client_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_clients.id", ondelete="SET NULL"))
+    decided_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    guest: Mapped[Guest] = relationship(foreign_keys=[guest_id])
+    candidate: Mapped[Guest] = relationship(foreign_keys=[candidate_id])

@@ -55,6 +55,18 @@ def email(value) -> str | None:
     return checked.normalized.lower()
 
 
+def member_number(value) -> str | None:
+    """A loyalty membership number as printed on cards and typed at desks, in one spelling:
+    without spaces, letters in capitals ("gr 1234 56" -> "GR123456")."""
+    value = text(value, None)
+    if value is None:
+        return None
+    value = "".join(value.split()).upper()
+    if len(value) > 40:
+        raise FieldError(_("Use at most %(max)d characters.", max=40))
+    return value
+
+
 def phone(value, default_region: str, strict: bool = True) -> str | None:
     """E.164 (+8613800138000). Numbers without a country code are read in default_region.
     Not strict: any number-shaped value, even one no phone plan assigns (to look it up)."""

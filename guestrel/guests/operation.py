@@ -103,6 +103,24 @@ def choice(choices):
     return clean_choice
 
 
+class GuestMergedError(NotFoundError):
+    """The guest was merged into another: the old id answers as not found, naming the survivor."""
+
+    def __init__(self, guest_id: int, survivor_id: int):
+        super().__init__(_("Guest %(id)d was merged into guest %(survivor)d.", id=guest_id, survivor=survivor_id))
+        self.guest_id = guest_id
+        self.survivor_id = survivor_id
+
+
+def refuse_merged(guest: Guest):
+    if guest.merged_into_id is not None:
+        raise GuestMergedError(guest.id, guest.merged_into_id)
+
+
 def require_guest(guest_id: int):
-    if db.session.scalar(sa.select(Guest.id).where(Guest.id == guest_id)) is None:
+    """The guest exists and is not merged into another (GuestMergedError then)."""
+    row = db.session.execute(sa.select(Guest.merged_into_id).where(Guest.id == guest_id)).first()
+    if row is None:
         raise NotFoundError(_("There is no guest with this id."))
+    if row.merged_into_id is not None:
+        raise GuestMergedError(guest_id, row.merged_into_id)

@@ -14,7 +14,7 @@ from guestrel.auth.models import ApiClient, StaffUser
 from guestrel.auth.permissions import Principal
 from guestrel.database import utcnow
 from guestrel.extensions import db
-from guestrel.guests import normalise
+from guestrel.guests import normalise, signals
 from guestrel.guests.models import PREFERENCE_PRIORITIES, PREFERENCE_SOURCES, Preference, PreferenceCategory
 from guestrel.guests.operation import (
     boolean,
@@ -300,6 +300,7 @@ def add_preference(principal: Principal, guest_id: int, data: dict) -> Preferenc
         db.session.flush()
         audit.record(principal, "create", "preference", preference.id, guest_id=guest_id,
                      property_id=_scope_id(preference), changes=audit.diff({}, _snapshot(preference)))
+        signals.announce(signals.guest_profile_changed, guest_id=guest_id)
     return _load_preference(principal, guest_id, preference.id)
 
 
@@ -323,6 +324,7 @@ def update_preference(
         if diff:
             audit.record(principal, "update", "preference", preference.id, guest_id=guest_id,
                          property_id=_scope_id(preference), changes=diff)
+            signals.announce(signals.guest_profile_changed, guest_id=guest_id)
     return _load_preference(principal, guest_id, preference_id)
 
 
@@ -350,4 +352,5 @@ def retire_preference(principal: Principal, guest_id: int, preference_id: int) -
             preference.retired_at = utcnow()
             audit.record(principal, "retire", "preference", preference.id, guest_id=guest_id,
                          property_id=_scope_id(preference), changes=audit.diff(before, _snapshot(preference)))
+            signals.announce(signals.guest_profile_changed, guest_id=guest_id)
     return _load_preference(principal, guest_id, preference_id)

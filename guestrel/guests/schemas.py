@@ -65,6 +65,10 @@ class GuestUpdateSchema(Schema):
     language = _text(guest_columns.language, metadata={"description": "BCP 47 tag", "example": "zh-CN"})
     company = _text(guest_columns.company)
     vip_code = _text(guest_columns.vip_code)
+    member_number = fields.String(allow_none=True, validate=validate.Length(max=60), metadata={
+        "description": "The chain's loyalty membership number, one guest's only; stored without spaces, in capitals",
+        "example": "GR-1234-5678",
+    })
     notes = _text(guest_columns.notes)
     account_owner_id = fields.Integer(allow_none=True, strict=True, metadata={"description": "A staff member's id"})
 
@@ -81,6 +85,7 @@ class GuestSummarySchema(Schema):
     email = fields.String(dump_only=True)
     phone = fields.String(dump_only=True)
     vip_code = fields.String(dump_only=True)
+    member_number = fields.String(dump_only=True)
     version = fields.Integer(dump_only=True, metadata={"description": "Also sent as the ETag"})
 
 

@@ -1,6 +1,6 @@
 """Guest search: the terms a guest is found by, and the single SQL statement that finds guests.
 
-A guest's names and e-mail become normalised terms in guest_search_terms (accents and case
+A guest's names, e-mail and member number become normalised terms in guest_search_terms (accents and case
 folded, Chinese names also in pinyin). A query matches a guest when every query token is a prefix
 of one of the guest's terms: a range `term >= token AND term < token + TOP` of the index on
 (term, guest_id), so a search stays a few index reads with a million guests.
@@ -62,11 +62,20 @@ def _word_terms(text: str) -> set[str]:
     return terms
 
 
+def name_words(text: str) -> list[str]:
+    """The words of a name as one spelling, Chinese in pinyin syllables of the usual reading:
+    "张伟", "Zhang Wei" and "ZHANG wei" all give zhang, wei."""
+    words = []
+    for word in WORD.findall(fold(text)):
+        words.extend(lazy_pinyin(word, style=Style.NORMAL) if HAN_RUN.fullmatch(word) else [word])
+    return words
+
+
 def _is_han(text: str | None) -> bool:
     return bool(text) and HAN_RUN.fullmatch(fold(text).strip()) is not None
 
 
-def terms_for(given_name, family_name, full_name, email) -> set[str]:
+def terms_for(given_name, family_name, full_name, email, member_number=None) -> set[str]:
     """Every term a guest is found by."""
     terms = set()
     for name in (given_name, family_name, full_name):
@@ -79,6 +88,10 @@ def terms_for(given_name, family_name, full_name, email) -> set[str]:
         address = unicodedata.normalize("NFKC", email).strip().lower()
         terms.add(address)
         terms.add(address.rpartition("@")[0])
+    if member_number:
+        # Typed whole or in the groups printed on the card: "GR-1234-56", "gr123456", "1234".
+        words = _word_terms(member_number)
+        terms |= words | {"".join(WORD.findall(fold(member_number)))}
     return {term[:TERM_MAX_LENGTH] for term in terms if term}
 
 
@@ -118,7 +131,8 @@ def _criteria(tokens, email, phone, external_system, external_id) -> list[_Crite
     for column, value in (("email", email), ("phone", phone)):
         if value is not None:
             guest = aliased(Guest)
-            criteria.append(_Criterion(guest.id, (getattr(guest, column) == value,)))
+            # A merged profile keeps its contact details as a tombstone; only its survivor is found.
+            criteria.append(_Criterion(guest.id, (getattr(guest, column) == value, guest.merged_into_id.is_(None))))
     for token in tokens:
         terms = aliased(GuestSearchTerm)
         criteria.append(_Criterion(terms.guest_id, (terms.term >= token, terms.term < token + TOP)))
@@ -159,10 +173,11 @@ def search_statement(
 ) -> sa.Select:
     """Guests matching every given criterion, by id, after `after`, at most `limit` of them: one
     statement that finds, orders and cuts the page's ids in the database, then reads only the
-    page's guests."""
+    page's guests. Merged profiles are never found: their terms and external ids went to the
+    survivor, and the other criteria leave them out."""
     criteria = _criteria(tokens, email, phone, external_system, external_id)
     if not criteria:
-        guests = sa.select(Guest)
+        guests = sa.select(Guest).where(Guest.merged_into_id.is_(None))
         if after is not None:
             guests = guests.where(Guest.id > after)
         return guests.order_by(Guest.id).limit(limit)

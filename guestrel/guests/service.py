@@ -7,6 +7,10 @@ schemas and the browser forms produce them), checks the permission and the prope
 cleans the values, writes, records the audit entry in the same transaction and commits. A refusal
 is one of the exceptions of guestrel.service_errors, importable from here too, and then nothing
 is written.
+
+The functions without a principal check of their own (insert_guest, apply_changes,
+link_external_id, write_search_terms) are the steps of these operations for the domain's other
+services (identity resolution, merging), which run several of them in one transaction.
 """
 from dataclasses import dataclass
 
@@ -20,9 +24,18 @@ from guestrel.audit import service as audit
 from guestrel.auth.models import StaffUser
 from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
-from guestrel.guests import normalise, search
+from guestrel.guests import normalise, search, signals
 from guestrel.guests.models import SPECIAL_DATE_KINDS, Guest, GuestExternalId, GuestSearchTerm, SpecialDate
-from guestrel.guests.operation import clean, choice, require, require_guest, text, transaction
+from guestrel.guests.operation import (
+    GuestMergedError,  # noqa: F401  (part of this module's interface)
+    clean,
+    choice,
+    refuse_merged,
+    require,
+    require_guest,
+    text,
+    transaction,
+)
 from guestrel.service_errors import (  # noqa: F401  (part of this module's interface)
     ConflictError,
     DuplicateError,
@@ -33,13 +46,13 @@ from guestrel.service_errors import (  # noqa: F401  (part of this module's inte
 
 GUEST_FIELDS = (
     "given_name", "family_name", "full_name", "salutation", "email", "phone", "birthday",
-    "anniversary", "nationality", "language", "company", "vip_code", "notes", "account_owner_id",
+    "anniversary", "nationality", "language", "company", "vip_code", "member_number", "notes", "account_owner_id",
 )
 # Shown only to principals with guests:contact (housekeeping sees what a guest likes, not how
 # to reach them, who they work for or who looks after them); the pages hide these fields, special
 # dates included, and search_guests refuses to search by e-mail or phone without it.
 CONTACT_FIELDS = ("email", "phone", "birthday", "anniversary", "notes", "company", "account_owner_id")
-SEARCHED_FIELDS = {"given_name", "family_name", "full_name", "email"}
+SEARCHED_FIELDS = {"given_name", "family_name", "full_name", "email", "member_number"}
 PAGE_SIZE_MAX = 200
 GUEST_CHANGED = _l("This guest was changed by someone else since you read it. Read it again and redo your change.")
 
@@ -79,6 +92,7 @@ def _guest_cleaners() -> dict:
         nationality=normalise.country,
         language=normalise.language,
         account_owner_id=_account_owner,
+        member_number=normalise.member_number,
     )
     return cleaners
 
@@ -99,33 +113,56 @@ def _load_guest(guest_id: int) -> Guest:
     )
     if guest is None:
         raise NotFoundError(_("There is no guest with this id."))
+    refuse_merged(guest)
     return guest
 
 
-def _write_search_terms(guest: Guest):
+def write_search_terms(guest: Guest):
     db.session.execute(sa.delete(GuestSearchTerm).where(GuestSearchTerm.guest_id == guest.id))
-    terms = search.terms_for(guest.given_name, guest.family_name, guest.full_name, guest.email)
+    terms = search.terms_for(guest.given_name, guest.family_name, guest.full_name, guest.email, guest.member_number)
     if terms:
         db.session.execute(sa.insert(GuestSearchTerm), [{"guest_id": guest.id, "term": t} for t in sorted(terms)])
+
+
+def _refuse_taken_member_number(guest: Guest):
+    if guest.member_number is None:
+        return
+    # Not flushed first: the unique index would refuse the change before this names the owner.
+    with db.session.no_autoflush:
+        owner = db.session.scalar(sa.select(Guest.id).where(Guest.member_number == guest.member_number,
+                                                            Guest.id != guest.id))
+    if owner is not None:
+        raise DuplicateError(_("Guest %(id)d has this member number already.", id=owner), field="member_number")
+
+
+# A concurrent writer took the id or number between the check and the insert.
+TAKEN = _l("An external id or member number given here already belongs to another guest.")
+
+
+def insert_guest(principal: Principal, data: dict) -> Guest:
+    """create_guest's work, in the caller's transaction."""
+    data = dict(data)
+    external_ids = data.pop("external_ids", None) or []
+    guest = Guest(**clean(data, _guest_cleaners()))
+    _require_name(guest)
+    _refuse_taken_member_number(guest)
+    pairs = _clean_external_ids(external_ids)
+    _refuse_taken_external_ids(pairs)
+    guest.external_ids = [GuestExternalId(system=system, external_id=value) for system, value in pairs]
+    db.session.add(guest)
+    db.session.flush()
+    write_search_terms(guest)
+    after = audit.snapshot(guest, GUEST_FIELDS)
+    after["external_ids"] = [f"{system}:{value}" for system, value in pairs] or None
+    audit.record(principal, "create", "guest", guest.id, guest_id=guest.id, changes=audit.diff({}, after))
+    return guest
 
 
 def create_guest(principal: Principal, data: dict) -> Guest:
     """A new guest. `data` holds GUEST_FIELDS and optionally external_ids: [{system, external_id}]."""
     require(principal, "guests:write")
-    data = dict(data)
-    external_ids = data.pop("external_ids", None) or []
-    with transaction(duplicate_message=_("One of these external ids already belongs to another guest.")):
-        guest = Guest(**clean(data, _guest_cleaners()))
-        _require_name(guest)
-        pairs = _clean_external_ids(external_ids)
-        _refuse_taken_external_ids(pairs)
-        guest.external_ids = [GuestExternalId(system=system, external_id=value) for system, value in pairs]
-        db.session.add(guest)
-        db.session.flush()
-        _write_search_terms(guest)
-        after = audit.snapshot(guest, GUEST_FIELDS)
-        after["external_ids"] = [f"{system}:{value}" for system, value in pairs] or None
-        audit.record(principal, "create", "guest", guest.id, guest_id=guest.id, changes=audit.diff({}, after))
+    with transaction(duplicate_message=str(TAKEN)):
+        guest = insert_guest(principal, data)
     return _load_guest(guest.id)
 
 
@@ -140,23 +177,45 @@ def get_guest(principal: Principal, guest_id: int, *, audit_view: bool = True) -
     return _load_guest(guest_id)
 
 
+def valid_guest_values(data: dict) -> dict:
+    """The values of `data` this service would store, in their stored form; those it would refuse
+    are left out (data from another system fills what it can, and one bad phone number spoils
+    nothing else)."""
+    cleaners = _guest_cleaners()
+    valid = {}
+    for field, value in data.items():
+        try:
+            valid.update(clean({field: value}, cleaners))
+        except InvalidDataError:
+            continue
+    return valid
+
+
+def apply_changes(principal: Principal, guest: Guest, changes: dict) -> dict:
+    """update_guest's work on a loaded guest, in the caller's transaction: the audited diff."""
+    values = clean(dict(changes), _guest_cleaners())
+    before = audit.snapshot(guest, GUEST_FIELDS)
+    for field, value in values.items():
+        setattr(guest, field, value)
+    _require_name(guest)
+    diff = audit.diff(before, audit.snapshot(guest, GUEST_FIELDS))
+    if diff:
+        if "member_number" in diff:
+            _refuse_taken_member_number(guest)
+        if SEARCHED_FIELDS & diff.keys():
+            write_search_terms(guest)
+        audit.record(principal, "update", "guest", guest.id, guest_id=guest.id, changes=diff)
+    return diff
+
+
 def update_guest(principal: Principal, guest_id: int, expected_version: int, changes: dict) -> Guest:
     """Apply `changes` (a subset of GUEST_FIELDS) if the guest is still at expected_version."""
     require(principal, "guests:write")
-    with transaction(conflict_message=str(GUEST_CHANGED)):
+    with transaction(conflict_message=str(GUEST_CHANGED), duplicate_message=str(TAKEN)):
         guest = _load_guest(guest_id)
         if guest.version != expected_version:
             raise ConflictError(str(GUEST_CHANGED))
-        values = clean(dict(changes), _guest_cleaners())
-        before = audit.snapshot(guest, GUEST_FIELDS)
-        for field, value in values.items():
-            setattr(guest, field, value)
-        _require_name(guest)
-        diff = audit.diff(before, audit.snapshot(guest, GUEST_FIELDS))
-        if diff:
-            if SEARCHED_FIELDS & diff.keys():
-                _write_search_terms(guest)
-            audit.record(principal, "update", "guest", guest.id, guest_id=guest.id, changes=diff)
+        apply_changes(principal, guest, changes)
     return _load_guest(guest_id)
 
 
@@ -250,20 +309,28 @@ def find_by_external_id(principal: Principal, system: str, external_id: str, *, 
     return get_guest(principal, guest_id, audit_view=audit_view)
 
 
+def link_external_id(principal: Principal, guest_id: int, system: str, external_id: str) -> GuestExternalId:
+    """add_external_id's work, in the caller's transaction."""
+    pair = _clean_external_id(system, external_id)
+    existing = _refuse_taken_external_ids([pair], guest_id, field="external_id")
+    if existing:
+        return existing[0]
+    row = GuestExternalId(guest_id=guest_id, system=pair[0], external_id=pair[1])
+    db.session.add(row)
+    db.session.flush()
+    audit.record(principal, "create", "guest_external_id", row.id, guest_id=guest_id,
+                 changes=audit.diff({}, audit.snapshot(row, ("system", "external_id"))))
+    signals.announce(signals.guest_profile_changed, guest_id=guest_id)
+    return row
+
+
 def add_external_id(principal: Principal, guest_id: int, system: str, external_id: str) -> GuestExternalId:
     """Link the guest to its id in another system. Adding a link the guest has already is a no-op."""
     require(principal, "guests:write")
-    pair = _clean_external_id(system, external_id)
+    system, external_id = _clean_external_id(system, external_id)
     with transaction(duplicate_message=_("This external id already belongs to another guest.")):
         require_guest(guest_id)
-        existing = _refuse_taken_external_ids([pair], guest_id, field="external_id")
-        if existing:
-            return existing[0]
-        row = GuestExternalId(guest_id=guest_id, system=pair[0], external_id=pair[1])
-        db.session.add(row)
-        db.session.flush()
-        audit.record(principal, "create", "guest_external_id", row.id, guest_id=guest_id,
-                     changes=audit.diff({}, audit.snapshot(row, ("system", "external_id"))))
+        row = link_external_id(principal, guest_id, system, external_id)
     return row
 
 

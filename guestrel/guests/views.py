@@ -223,7 +223,12 @@ def create():
 @bp.get("/guests/<int:guest_id>")
 @require("guests:read")
 def profile(guest_id):
-    return render_profile(guest_id, audit_view=True)
+    try:
+        return render_profile(guest_id, audit_view=True)
+    except service.GuestMergedError as merged:
+        # Links and bookmarks to a merged profile lead to the one it lives on in.
+        flash(_("Guest #%(id)d was merged into this profile.", id=guest_id), "info")
+        return redirect(url_for(".profile", guest_id=merged.survivor_id))
 
 
 @bp.post("/guests/<int:guest_id>")
@@ -362,5 +367,5 @@ def delete_special_date(guest_id, special_date_id):
     )
 
 
-# The preference and category pages register their routes on bp.
-from guestrel.guests import preference_views  # noqa: E402,F401
+# The preference, category, duplicate and merge pages register their routes on bp.
+from guestrel.guests import merge_views, preference_views  # noqa: E402,F401

@@ -91,7 +91,8 @@ def test_search_results_are_summaries(client, reader, guests):
     response = client.get("/api/v1/guests", query_string={"q": "zhang wei"}, headers=reader)
     [item] = response.get_json()["items"]
     assert item == {"id": guests["zhang_wei"], "given_name": "伟", "family_name": "张", "full_name": "张伟",
-                    "email": None, "phone": "+8613800138000", "vip_code": None, "version": 1}
+                    "email": None, "phone": "+8613800138000", "vip_code": None, "member_number": None,
+                    "version": 1}
     assert response.get_json()["next_after"] is None
 
 
