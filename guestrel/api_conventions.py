@@ -77,6 +77,14 @@ class Blueprint(flask_smorest.Blueprint):
         return decorator
 
 
+# OpenAPI documentation of the optimistic-concurrency headers of versioned records.
+ETAG_HEADER = {"ETag": {"description": "The record's version, quoted", "schema": {"type": "string"}}}
+IF_MATCH = {"parameters": [{
+    "in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
+    "description": "The ETag you read, e.g. \"3\"",
+}]}
+
+
 def etag(version: int) -> dict:
     return {"ETag": f'"{version}"'}
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from guestrel import cli, config, errors, i18n, models  # noqa: F401  (models: all tables on db.metadata)
+from guestrel import cli, config, errors, i18n, jobs, models  # noqa: F401  (models: all tables on db.metadata)
 from guestrel.auth import api as auth_api
 from guestrel.auth import sessions
 from guestrel.auth import views as auth_views
@@ -18,7 +18,11 @@ from guestrel.properties import api as properties_api
 from guestrel.properties import views as properties_views
 from guestrel.stays import api as stays_api
 from guestrel.sync import api as sync_api
+from guestrel.sync import connection_views as sync_connection_views
+from guestrel.sync import import_views as sync_import_views
 from guestrel.sync import inbound as sync_inbound
+from guestrel.sync import listeners as sync_listeners
+from guestrel.sync import outbox_api as sync_outbox_api
 from guestrel.sync import views as sync_views
 from guestrel.web import views as web_views
 
@@ -33,6 +37,7 @@ API_BLUEPRINTS = (
     audit_api.blp,
     stays_api.blp,
     sync_api.blp,
+    sync_outbox_api.blp,
 )
 WEB_BLUEPRINTS = (
     web_views.bp,
@@ -41,6 +46,8 @@ WEB_BLUEPRINTS = (
     properties_views.bp,
     audit_views.bp,
     sync_views.bp,
+    sync_connection_views.bp,
+    sync_import_views.bp,
 )
 
 
@@ -74,6 +81,8 @@ def create_app(config_overrides=None) -> Flask:
     # Vendors' systems post here with the connection's own credentials, never a browser session.
     csrf.exempt(sync_inbound.bp)
     plugins.init_app(app)
+    jobs.init_app(app)
+    sync_listeners.init_app(app)
 
     errors.init_app(app)
     cli.init_app(app)

@@ -2,16 +2,21 @@
 import os
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from guestrel import jobs
 from guestrel.auth import service as auth_service
 from guestrel.auth.permissions import SCOPES
 from guestrel.service_errors import ServiceError
-from guestrel.sync.cli import inbox_cli
+from guestrel.sync.cli import import_command, inbox_cli, outbox_cli, poll_command
 
 guestrel_cli = AppGroup("guestrel", help="guestrel administration.")
 guestrel_cli.add_command(inbox_cli)
+guestrel_cli.add_command(outbox_cli)
+guestrel_cli.add_command(poll_command)
+guestrel_cli.add_command(import_command)
 
 
 @guestrel_cli.command("create-admin")
@@ -58,6 +63,13 @@ def seed_demo(guests):
 
     for line in demo.seed(guest_count=guests):
         click.echo(line)
+
+
+@guestrel_cli.command("worker")
+@click.option("--threads", default=2, show_default=True, help="Jobs run at once by this worker.")
+def worker(threads):
+    """Run background jobs (inbound payloads, polls, deliveries, sweeps) until stopped."""
+    jobs.run_worker(current_app._get_current_object(), threads)
 
 
 def init_app(app):

@@ -4,6 +4,7 @@ from guestrel.auth.models import ApiClient, StaffUser
 from guestrel.guests.models import (
     Guest,
     GuestExternalId,
+    GuestMatchReview,
     GuestSearchTerm,
     Preference,
     PreferenceCategory,
@@ -19,6 +20,7 @@ __all__ = [
     "Connection",
     "Guest",
     "GuestExternalId",
+    "GuestMatchReview",
     "GuestSearchTerm",
     "InboxEvent",
     "InboxMessage",

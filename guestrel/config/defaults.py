@@ -9,6 +9,25 @@ SECRET_KEY = None  # generated once into instance/secret_key when unset
 # Encrypts connection secrets at rest; SECRET_KEY is used when unset.
 GUESTREL_SECRETS_KEY = None
 GUESTREL_REDIS_URL = None
+# Where background jobs wait: None picks Redis when GUESTREL_REDIS_URL is set, else a SQLite
+# file (GUESTREL_JOBS_SQLITE_PATH, default instance/jobs.sqlite3); "immediate" runs them at once.
+GUESTREL_JOBS = None
+GUESTREL_JOBS_SQLITE_PATH = None
+# The queue's name: installations sharing one Redis keep their jobs apart by it.
+GUESTREL_JOBS_QUEUE = "guestrel"
+# Fetching from a PMS that is away is retried with exponential backoff and jitter, starting at
+# the base and growing to the cap; after the attempts the payload fails and waits for a replay.
+GUESTREL_RETRY_BASE_SECONDS = 30
+GUESTREL_RETRY_CAP_SECONDS = 3600
+GUESTREL_INBOX_MAX_ATTEMPTS = 12
+# A payload whose job was lost (a worker killed) is queued again after this long.
+GUESTREL_INBOX_RECOVER_AFTER_SECONDS = 300
+# Outbox deliveries that fail are tried again after exponential backoff with full jitter (a
+# random wait up to base * 2^(tries-1), at most the cap; a vendor's Retry-After is kept exactly)
+# and become dead letters, retried only by staff, after this many tries.
+GUESTREL_OUTBOX_BACKOFF_BASE_SECONDS = 30
+GUESTREL_OUTBOX_BACKOFF_CAP_SECONDS = 3600
+GUESTREL_OUTBOX_MAX_ATTEMPTS = 8
 GUESTREL_SECURE_COOKIES = False
 # Names of installed plugins (their entry point names) to leave unloaded, e.g. a broken one.
 GUESTREL_PLUGINS_BLOCKED = ()
@@ -22,6 +41,8 @@ PERMANENT_SESSION_LIFETIME = 12 * 3600
 
 # Request bodies above this size are refused with 413 before they are read.
 MAX_CONTENT_LENGTH = 1024 * 1024
+# Files uploaded for import (a legacy system's export of 100,000 rows is some tens of MB).
+GUESTREL_IMPORT_MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True

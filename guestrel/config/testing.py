@@ -5,3 +5,5 @@ SECRET_KEY = "test-secret-key-not-for-production"
 WTF_CSRF_ENABLED = False
 GUESTREL_ARGON2_FAST = True
 RATELIMIT_STORAGE_URI = "memory://"
+# Jobs run in the caller, so a test sees their effect at once; tests of the worker override it.
+GUESTREL_JOBS = "immediate"

@@ -26,9 +26,10 @@ __all__ = [
     "hookimpl",
     "Adapter", "PmsAdapter", "ChannelAdapter", "MessagingAdapter", "ImportAdapter",
     "ConnectionCheck", "PollResult", "HttpReply", "ImportRow", "FieldError",
-    "PayloadError", "DeliveryError",
+    "PayloadError", "SenderRefused", "DeliveryError", "SourceUnavailable",
     "NormalisedEvent", "GuestData", "Revenue",
     "ReservationUpserted", "ReservationCancelled", "NoShow", "CheckedIn", "CheckedOut", "ProfileUpdated",
+    "PreferenceRecorded",
     "GuestProfileFact", "OutboundMessage",
     "TimeoutSession", "DEFAULT_TIMEOUT", "ADAPTER_KINDS",
 ]
@@ -58,6 +59,22 @@ class TimeoutSession(requests.Session):
 class PayloadError(Exception):
     """A payload the adapter cannot understand (malformed, hostile, of an unknown shape). The
     core keeps the raw payload with this message so staff can see it and replay after a fix."""
+
+
+class SenderRefused(PayloadError):
+    """The inbound endpoint refused the sender (a wrong address, signature or credentials) and
+    stored nothing. The core hands it to ChannelAdapter.reply so that a channel hears the refusal
+    in its own error form."""
+
+
+class SourceUnavailable(Exception):
+    """The foreign system could not be reached or refused for now (down, timeout, 5xx, 429) while
+    the adapter was fetching what a payload refers to. The core keeps the payload and tries again
+    later, after `retry_after` seconds when the system said so (a 429's Retry-After)."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class DeliveryError(Exception):
@@ -232,6 +249,38 @@ class ProfileUpdated(NormalisedEvent):
         _check(isinstance(self.guest, GuestData) and bool(self.guest.external_id), "guest has an external_id")
 
 
+def _text(value) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreferenceRecorded(NormalisedEvent):
+    """The foreign system holds something the guest likes, for the whole chain.
+
+    guest_external_id: the guest's id in that system; the guest must be known by then (from a
+    ProfileUpdated or a reservation before it). category: the code of one of guestrel's
+    preference categories, e.g. food_and_drink. value: what the guest likes ("carrot juice");
+    detail: how, or None ("large glass, in the fridge before arrival"). alert_at_check_in,
+    prepare_before_arrival: what staff are asked to do with it. A preference the guest has
+    already, of the same category with the same value, is not recorded twice.
+    """
+
+    guest_external_id: str
+    category: str
+    value: str
+    detail: str | None = None
+    alert_at_check_in: bool = False
+    prepare_before_arrival: bool = False
+
+    def __post_init__(self):
+        super().__post_init__()
+        _check(all(_text(v) for v in (self.guest_external_id, self.category, self.value)),
+               "guest_external_id, category and value are non-empty strings")
+        _check(self.detail is None or isinstance(self.detail, str), "detail is a string or None")
+        _check(all(isinstance(flag, bool) for flag in (self.alert_at_check_in, self.prepare_before_arrival)),
+               "alert_at_check_in and prepare_before_arrival are booleans")
+
+
 # -- What adapters return or receive ------------------------------------------------------------
 
 
@@ -244,11 +293,14 @@ class ConnectionCheck(NamedTuple):
 
 
 class PollResult(NamedTuple):
-    """One page of a poll: the events found after the cursor, and the cursor to pass next time.
-    No events means caught up."""
+    """One page of a poll. `body`: the page as fetched, raw bytes (the core stores it in its inbox
+    before `parse_page` reads it), or None when there is nothing new. `cursor`: what to pass to
+    the next poll. `more`: True when the next page can be fetched at once (paging through a
+    backlog); False when caught up until the next scheduled poll."""
 
-    events: list
+    body: bytes | None
     cursor: str | None
+    more: bool = False
 
 
 class HttpReply(NamedTuple):
@@ -282,13 +334,17 @@ class GuestProfileFact:
     """guestrel's memory of a guest, to write onto the guest's profile in the PMS.
 
     fact_id: a key unique to this delivery; a retried delivery has the same one.
-    guest_external_id: the guest's id in that PMS.
+    guest_external_id: the guest's id in that PMS, or None when that PMS keeps no guest profiles.
+    reservation_ids: the PMS's ids of the guest's current and upcoming reservations at the
+    connection's hotel. A PMS without guest profiles (apaleo) can keep guestrel's memory only
+    on reservations, so its adapter writes onto these.
     preferences: the active preference texts, most important first.
     tier_code: the loyalty tier's code, or None.
     """
 
     fact_id: str
-    guest_external_id: str
+    guest_external_id: str | None = None
+    reservation_ids: tuple[str, ...] = ()
     preferences: tuple[str, ...] = ()
     tier_code: str | None = None
 
@@ -331,6 +387,9 @@ class Adapter(abc.ABC):
     # a sender's retry is stored once. Adapters whose vendor uses other names override them.
     webhook_secret_setting: ClassVar[str] = "webhook_secret"
     delivery_id_header: ClassVar[str] = "X-Guestrel-Delivery"
+    # The vendor's limit on calls, as (calls, seconds) per connection, e.g. (200, 30.0); the core
+    # paces polling and deliveries of one connection to stay under it. None: no known limit.
+    rate_limit: ClassVar[tuple[int, float] | None] = None
 
     def __init__(self, settings: Mapping, http_session: requests.Session):
         self.settings = settings
@@ -340,6 +399,14 @@ class Adapter(abc.ABC):
     def check_connection(self) -> ConnectionCheck:
         """Try the settings against the foreign system (one cheap authenticated call) and say
         whether they work. Called when an admin presses "test connection"; never raises."""
+
+    def authenticate(self, headers: Mapping[str, str], body: bytes) -> str | None:
+        """Check the sender's credentials that the vendor's protocol carries (an Authorization
+        header, a password inside the payload) on an inbound delivery, after the core's own
+        checks (the address token, the webhook signature) passed. None when the sender is
+        recognised, else what is wrong: the delivery is then refused with 401 and not stored.
+        Must not raise, whatever the body holds. The default checks nothing more."""
+        return None
 
 
 class PmsAdapter(Adapter):
@@ -351,12 +418,22 @@ class PmsAdapter(Adapter):
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[NormalisedEvent]:
         """Turn one webhook delivery (its headers and raw body, already authenticated by the
         core) into events, fetching the changed records when the webhook carries only ids.
-        Raise PayloadError for a body that cannot be understood."""
+        Raise PayloadError for a body that cannot be understood, SourceUnavailable when the
+        records it refers to cannot be fetched now (the core retries later)."""
+
+    # Seconds between scheduled polls of one connection; None: this PMS is not polled.
+    poll_interval: ClassVar[float | None] = None
 
     @abc.abstractmethod
     def poll(self, cursor: str | None) -> PollResult:
         """Fetch one page of changes after `cursor` (None the first time) as a PollResult. The
-        core stores the new cursor only once the events are safely in its inbox."""
+        core stores the page in its inbox and only then the new cursor. Raise SourceUnavailable
+        when the PMS cannot be reached; the cursor stays where it was."""
+
+    @abc.abstractmethod
+    def parse_page(self, body: bytes) -> list[NormalisedEvent]:
+        """Turn one polled page (PollResult.body, as stored) into events. Raise PayloadError for
+        a page that cannot be understood, SourceUnavailable as for parse_webhook."""
 
     @abc.abstractmethod
     def push(self, fact: GuestProfileFact) -> None:
@@ -378,7 +455,10 @@ class ChannelAdapter(Adapter):
     def reply(self, body: bytes, error: PayloadError | None) -> HttpReply:
         """The answer the channel expects to the message `body`: success when `error` is None
         (also for a duplicate the core did not apply again), otherwise the channel's error
-        form carrying the error's message."""
+        form carrying the error's message. `error` is a SenderRefused when the core refused the
+        sender (401) and sends the reply's body with its own status; it may be a PayloadError
+        that only carries the text stored in the inbox, and `body` may be empty (too large to
+        read). Never raises, whatever the body holds."""
 
 
 class MessagingAdapter(Adapter):
@@ -396,6 +476,9 @@ class ImportAdapter(Adapter):
     """A reader of files exported by another system (a legacy CRM's CSV)."""
 
     kind = "import"
+    # When guestrel refuses a row's event, the report names the refused field as guestrel calls
+    # it (guest_external_id, revenue.room); this maps those names to the file's own columns.
+    field_names: ClassVar[Mapping[str, str]] = {}
 
     @abc.abstractmethod
     def read(self, file: BinaryIO) -> Iterable[ImportRow]:

@@ -11,6 +11,7 @@ Refusals are the exceptions of guestrel.service_errors (plus TransitionError); n
 written then.
 """
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from guestrel.audit import service as audit
 from guestrel.auth.permissions import Principal
-from guestrel.database import utcnow
+from guestrel.database import after_commit, utcnow
 from guestrel.extensions import db
 from guestrel.guests import service as guest_service
 from guestrel.guests.models import Guest
@@ -108,15 +109,17 @@ def _covered_property(principal: Principal, property_code: str):
 
 
 def _resolve_guest(principal: Principal, data: dict) -> int | None:
-    """The guest the data names, None if it names none. The guest must exist."""
+    """The guest the data names, None if it names none. The guest must exist; the id of a guest
+    merged into another stands for the survivor."""
     if "guest_id" in data and "guest_external_id" in data:
         raise InvalidDataError({"guest_id": [_("Name the guest by guest_id or by guest_external_id, not both.")]})
     if data.get("guest_id") is not None:
         guest_id = data["guest_id"]
-        if isinstance(guest_id, bool) or not isinstance(guest_id, int) or \
-                db.session.scalar(sa.select(Guest.id).where(Guest.id == guest_id)) is None:
+        found = None if isinstance(guest_id, bool) or not isinstance(guest_id, int) else db.session.scalar(
+            sa.select(sa.func.coalesce(Guest.merged_into_id, Guest.id)).where(Guest.id == guest_id))
+        if found is None:
             raise InvalidDataError({"guest_id": [_("There is no guest with this id.")]})
-        return guest_id
+        return found
     external = data.get("guest_external_id")
     if external is None:
         return None
@@ -158,8 +161,9 @@ def _enter_status(stay: Stay, previous: str | None, at: datetime, change: _Chang
 
 
 def _announce(stay: Stay, change: _Change):
+    facts = {"stay_id": stay.id, "property_id": stay.property_id, "guest_id": stay.guest_id}
     for signal in change.facts:
-        signals.announce(signal, stay_id=stay.id, property_id=stay.property_id, guest_id=stay.guest_id)
+        after_commit(db.session, partial(signals.announce, signal, **facts))
 
 
 def _apply_upsert(principal, prop, pms_id, values, guest_id) -> tuple[UpsertResult, _Change]:
@@ -289,6 +293,15 @@ def mark_no_show(principal: Principal, stay_id: int) -> Stay:
     return _run_command(principal, stay_id, "no_show", None)
 
 
+def reassign_guest(from_guest_id: int, to_guest_id: int) -> int:
+    """Every stay of one guest becomes the other's, in the caller's transaction: a merge of two
+    profiles (guestrel.guests.merge), whose own audit entry records it. The number of stays."""
+    return db.session.execute(
+        sa.update(Stay).where(Stay.guest_id == from_guest_id).values(guest_id=to_guest_id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
 # -- reading ----------------------------------------------------------------------------------
 
 
@@ -341,6 +354,11 @@ def list_stays(
     if len(stays) > limit:
         return StayPage(items=stays[:limit], next_after=stays[limit - 1].id)
     return StayPage(items=stays, next_after=None)
+
+
+def guest_property_ids(guest_ids) -> set[int]:
+    """The properties where these guests have stays (a merge must cover them all)."""
+    return set(db.session.scalars(sa.select(Stay.property_id).where(Stay.guest_id.in_(list(guest_ids))).distinct()))
 
 
 def guest_stays(principal: Principal, guest_id: int, limit: int = 50) -> list[Stay]:

@@ -6,16 +6,20 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
 from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
+from guestrel.guests import identity, preference_service
 from guestrel.guests import service as guest_service
+from guestrel.plugins import manager
 from guestrel.plugins.plugin_api import (
     CheckedIn,
     CheckedOut,
     GuestData,
     NoShow,
+    PreferenceRecorded,
     ProfileUpdated,
     ReservationCancelled,
     ReservationUpserted,
@@ -26,9 +30,13 @@ from guestrel.stays import service as stay_service
 from guestrel.stays.models import Stay
 
 SYSTEM_PERMISSIONS = frozenset({"guests:read", "guests:contact", "guests:write", "stays:read", "stays:write"})
-GUEST_DATA_FIELDS = ("given_name", "family_name", "full_name", "email", "phone", "birthday", "nationality", "language")
+GUEST_DATA_FIELDS = ("given_name", "family_name", "full_name", "email", "phone", "member_number", "birthday",
+                     "nationality", "language")
 # A reservation the PMS sends again after these is bookable again (re-instated).
 REINSTATED_FROM = {"cancelled", "no_show"}
+# Where a preference came from, by the kind of adapter that sent it: a channel passes on what the
+# guest asked for when booking.
+PREFERENCE_SOURCES = {"pms": "pms", "channel": "guest", "import": "import"}
 
 
 def system_principal(property_id: int) -> Principal:
@@ -56,15 +64,12 @@ def _guest_values(guest: GuestData) -> dict:
 
 
 def _match_or_create_guest(principal: Principal, system: str, guest: GuestData) -> int | None:
-    """The guest the source knows by guest.external_id, created with that id when new. A guest
-    without an external id is left for identity resolution (the stay keeps its guest)."""
-    if guest is None or not guest.external_id:
+    """The profile of the guest the source describes, with or without its external id: matched
+    or created by identity resolution (guestrel.guests.identity), which links only on a certain
+    match and puts doubtful ones on the review list. None when the event names no guest."""
+    if guest is None:
         return None
-    try:
-        return guest_service.find_by_external_id(principal, system, guest.external_id, audit_view=False).id
-    except NotFoundError:
-        data = _guest_values(guest) | {"external_ids": [{"system": system, "external_id": guest.external_id}]}
-        return guest_service.create_guest(principal, data).id
+    return identity.resolve(principal, system, dataclasses.asdict(guest)).guest_id
 
 
 def _revenue(revenue: Revenue | None) -> dict | None:
@@ -132,12 +137,40 @@ def _update_profile(principal: Principal, system: str, event: ProfileUpdated) ->
     return bool(changes)
 
 
+def _same_preference(principal: Principal, guest_id: int, event: PreferenceRecorded) -> bool:
+    category, value = event.category.strip().lower(), event.value.strip().casefold()
+    return any(p.category.code == category and p.value.casefold() == value
+               for p in preference_service.list_preferences(principal, guest_id))
+
+
+def _record_preference(principal: Principal, system: str, event: PreferenceRecorded) -> bool:
+    """Add the preference for the whole chain unless the guest has it already (the same category
+    and value, whatever the detail): a source that sends it again, or a file imported twice,
+    does not make staff read it twice."""
+    try:
+        guest = guest_service.find_by_external_id(principal, system, event.guest_external_id, audit_view=False)
+    except NotFoundError as error:
+        raise InvalidDataError({"guest_external_id": [_("No guest has the %(system)s id %(id)s.", system=system,
+                                                        id=event.guest_external_id)]}) from error
+    if _same_preference(principal, guest.id, event):
+        return False
+    kind = manager.adapters(current_app)[system].kind
+    data = {"category": event.category, "value": event.value, "source": PREFERENCE_SOURCES.get(kind, "pms"),
+            "alert_at_check_in": event.alert_at_check_in, "prepare_before_arrival": event.prepare_before_arrival}
+    if event.detail is not None:
+        data["detail"] = event.detail
+    preference_service.add_preference(principal, guest.id, data)
+    return True
+
+
 def apply_event(system: str, property_id: int, property_code: str, event) -> bool:
     """Apply `event` of the source (adapter `system`, the property); False when it changed
     nothing because what is stored is as new or newer."""
     principal = system_principal(property_id)
     if isinstance(event, ProfileUpdated):
         return _update_profile(principal, system, event)
+    if isinstance(event, PreferenceRecorded):
+        return _record_preference(principal, system, event)
     if isinstance(event, ReservationUpserted):
         data = _upserted(principal, system, property_id, event)
     elif isinstance(event, (ReservationCancelled, NoShow, CheckedIn, CheckedOut)):

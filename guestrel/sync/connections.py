@@ -12,6 +12,7 @@ import marshmallow
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from guestrel.audit import service as audit
 from guestrel.database import utcnow
@@ -21,7 +22,9 @@ from guestrel.plugins import manager
 from guestrel.plugins.plugin_api import ConnectionCheck, TimeoutSession
 from guestrel.properties import service as property_service
 from guestrel.properties.models import Property
-from guestrel.service_errors import DuplicateError, InvalidDataError, NotFoundError, PermissionDeniedError
+from guestrel.service_errors import (
+    ConflictError, DuplicateError, InvalidDataError, NotFoundError, PermissionDeniedError,
+)
 from guestrel.sync import secret_box
 from guestrel.sync.models import Connection, InboxMessage
 
@@ -61,7 +64,13 @@ def _require(principal: Principal | None, property_id: int | None = None):
         raise PermissionDeniedError(_("You may only configure connections of your own hotels."))
 
 
-def _adapter_class(name):
+def installed_adapters() -> dict:
+    """The installed adapter classes by name, sorted by name."""
+    return dict(sorted(manager.adapters(current_app).items()))
+
+
+def adapter_class(name):
+    """The installed adapter class `name`; InvalidDataError naming the field when there is none."""
     adapter = manager.adapters(current_app).get(name) if isinstance(name, str) else None
     if adapter is None:
         raise InvalidDataError({"adapter": [_("No installed adapter is named %(name)s.", name=name)]})
@@ -115,7 +124,7 @@ def _save(principal, connection, action, before):
 def create_connection(principal: Principal, data: dict) -> ConnectionView:
     """A new connection from adapter, property_code, name, settings and optionally enabled."""
     _require(principal)
-    adapter = _adapter_class(data.get("adapter"))
+    adapter = adapter_class(data.get("adapter"))
     prop = property_service.get_by_codes([data.get("property_code") or ""])[0]
     _require(principal, prop.id)
     plain, secret = _validated_settings(adapter, data.get("settings") or {})
@@ -129,9 +138,17 @@ def create_connection(principal: Principal, data: dict) -> ConnectionView:
     return _views([connection])[0]
 
 
-def update_connection(principal: Principal, connection_id: int, changes: dict) -> ConnectionView:
-    """Change name, enabled or settings; settings are merged into the stored ones and checked whole."""
+CONNECTION_CHANGED = _l("This connection was changed by someone else since you read it. Read it again and redo "
+                        "your change.")
+
+
+def update_connection(principal: Principal, connection_id: int, changes: dict, *,
+                      expected_version: int | None = None) -> ConnectionView:
+    """Change name, enabled or settings; settings are merged into the stored ones and checked
+    whole. With `expected_version` (what an admin read), a connection changed since is refused."""
     connection = _load(principal, connection_id)
+    if expected_version is not None and expected_version != connection.version:
+        raise ConflictError(str(CONNECTION_CHANGED))
     unknown = set(changes) - {"name", "enabled", "settings"}
     if unknown:
         raise InvalidDataError({name: [_("This field cannot be set here.")] for name in sorted(unknown)})
@@ -143,10 +160,11 @@ def update_connection(principal: Principal, connection_id: int, changes: dict) -
     if "settings" in changes:
         if not isinstance(changes["settings"], dict):
             raise InvalidDataError({"settings": [_("Give the settings as an object.")]})
-        adapter = _adapter_class(connection.adapter)
+        adapter = adapter_class(connection.adapter)
         merged = {**connection.settings, **secret_box.decrypt(connection.secrets), **changes["settings"]}
         connection.settings, secret = _validated_settings(adapter, merged)
         connection.secrets = secret_box.encrypt(secret)
+    connection.version += 1
     _save(principal, connection, "update", before)
     return _views([connection])[0]
 
@@ -192,13 +210,25 @@ def _views(connections) -> list[ConnectionView]:
             for c in connections]
 
 
+def adapter_instance(connection: Connection):
+    """An adapter for `connection`: its class, with the stored settings and decrypted secrets and
+    a TimeoutSession. Raises InvalidDataError when the adapter is no longer installed."""
+    adapter = adapter_class(connection.adapter)
+    return adapter({**connection.settings, **secret_box.decrypt(connection.secrets)}, TimeoutSession())
+
+
+def find_connection(adapter: str, property_id: int) -> Connection | None:
+    """The connection of `adapter` for the property, whatever its state: payloads stored while it
+    was enabled are still processed with its settings."""
+    return db.session.scalar(sa.select(Connection).where(Connection.adapter == adapter,
+                                                         Connection.property_id == property_id))
+
+
 def check_connection(principal: Principal, connection_id: int) -> ConnectionCheck:
     """Run the adapter's check_connection() with the stored settings; a crash is a failed check."""
     connection = _load(principal, connection_id)
-    adapter = _adapter_class(connection.adapter)
-    settings = {**connection.settings, **secret_box.decrypt(connection.secrets)}
     try:
-        result = adapter(settings, TimeoutSession()).check_connection()
+        result = adapter_instance(connection).check_connection()
     except Exception as error:
         current_app.logger.warning("check_connection of connection %s failed: %s", connection.id,
                                    type(error).__name__)
@@ -224,8 +254,9 @@ def inbound_target(connection_id: int) -> InboundTarget | None:
     return InboundTarget(connection, code, adapter, secret_box.decrypt(connection.secrets))
 
 
-def record_inbound(connection_id: int, error: str | None):
-    """Note the outcome of an inbound delivery: a success, or the error it ended with."""
+def record_outcome(adapter: str, property_id: int, error: str | None):
+    """Note on the source's connection how its latest payload ended: a success, or the error."""
     values = {"last_error": error} if error else {"last_success_at": utcnow(), "last_error": None}
-    db.session.execute(sa.update(Connection).where(Connection.id == connection_id).values(**values))
+    db.session.execute(sa.update(Connection).where(Connection.adapter == adapter, Connection.property_id == property_id)
+                       .values(**values))
     db.session.commit()

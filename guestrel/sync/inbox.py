@@ -1,4 +1,5 @@
-"""The inbox: the only code that writes inbox_messages and inbox_events.
+"""The inbox: the only code that writes inbox_messages and inbox_events, with
+guestrel.sync.imports for the files it stores here and applies row by row.
 
 `receive` stores an inbound payload byte for byte and commits before anything parses it, so a
 payload that crashes the adapter is still there to look at and replay. `process` has the
@@ -8,6 +9,7 @@ second delivery (or twice in one) is skipped. Each event is applied, and may fai
 `replay` processes a failed message again after a fix; what it applied already stays applied.
 """
 import hashlib
+from datetime import datetime, timedelta
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -18,15 +20,18 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
-from guestrel.database import utcnow
+from guestrel.database import one_transaction, utcnow
 from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
 from guestrel.plugins import manager
-from guestrel.plugins.plugin_api import ChannelAdapter, NormalisedEvent, PayloadError, PmsAdapter, TimeoutSession
+from guestrel.plugins.plugin_api import (
+    ChannelAdapter, ImportAdapter, NormalisedEvent, PayloadError, PmsAdapter, SourceUnavailable, TimeoutSession,
+)
 from guestrel.properties import service as property_service
 from guestrel.properties.models import Property
 from guestrel.service_errors import InvalidDataError, NotFoundError, PermissionDeniedError, ServiceError
-from guestrel.sync import apply
+from guestrel.sync import apply, connections
+from guestrel.sync.backoff import retry_delay
 from guestrel.sync.models import InboxEvent, InboxMessage
 
 # Headers that carry credentials; they are dropped before the headers are stored.
@@ -68,25 +73,27 @@ def _safe_headers(headers: Mapping[str, str]) -> dict:
     }
 
 
-def _inbound_adapter(name: str):
+def _inbound_adapter(name: str, origin: str = "webhook"):
+    # Files come to import adapters, through guestrel.sync.imports; the rest to PMSs and channels.
+    kinds = (ImportAdapter,) if origin == "file" else (PmsAdapter, ChannelAdapter)
     adapter = manager.adapters(current_app).get(name)
-    if adapter is None or not issubclass(adapter, (PmsAdapter, ChannelAdapter)):
+    if adapter is None or not issubclass(adapter, kinds):
         raise InvalidDataError({"adapter": [_("No installed adapter named %(name)s receives payloads.", name=name)]})
     return adapter
 
 
 def receive(source: Source, content_type: str | None, headers: Mapping[str, str], body: bytes,
-            delivery_id: str | None = None) -> InboxMessage:
+            delivery_id: str | None = None, origin: str = "webhook") -> InboxMessage:
     """Store the payload as it came, committed, and return it (status received).
     DuplicateDeliveryError when the source already sent `delivery_id`."""
     if not isinstance(body, bytes):
         raise InvalidDataError({"body": [_("The payload must be bytes, as received.")]})
-    _inbound_adapter(source.adapter)
+    _inbound_adapter(source.adapter, origin)
     prop = property_service.get_by_codes([source.property_code])[0]
     message = InboxMessage(
         adapter=source.adapter, property_id=prop.id, content_type=content_type, headers=_safe_headers(headers),
         body=body, body_sha256=hashlib.sha256(body).hexdigest(), delivery_id=delivery_id, status="received",
-        attempts=0,
+        attempts=0, origin=origin,
     )
     db.session.add(message)
     try:
@@ -99,17 +106,22 @@ def receive(source: Source, content_type: str | None, headers: Mapping[str, str]
 
 
 def _parse(message: InboxMessage) -> list[NormalisedEvent]:
-    """The message's events; PayloadError for anything the adapter could not turn into them."""
+    """The message's events; PayloadError for anything the adapter could not turn into them,
+    SourceUnavailable when what they refer to cannot be fetched now."""
     try:
         adapter_class = _inbound_adapter(message.adapter)
-        # Connection settings come with connections; until then adapters parse without them.
-        adapter = adapter_class({}, TimeoutSession())
-        if isinstance(adapter, PmsAdapter):
+        connection = connections.find_connection(message.adapter, message.property_id)
+        # A payload stored without a connection (a file given to the CLI) is parsed with no
+        # settings: the adapter needs none to read a payload that carries all it refers to.
+        adapter = adapter_class({}, TimeoutSession()) if connection is None else connections.adapter_instance(connection)
+        if message.origin == "poll":
+            events = adapter.parse_page(message.body)
+        elif isinstance(adapter, PmsAdapter):
             events = adapter.parse_webhook(message.headers, message.body)
         else:
             events = adapter.parse_message(message.headers, message.body)
         events = list(events)
-    except PayloadError:
+    except (PayloadError, SourceUnavailable):
         raise
     except ServiceError as error:
         raise PayloadError(error.message) from error
@@ -122,43 +134,83 @@ def _parse(message: InboxMessage) -> list[NormalisedEvent]:
     return events
 
 
-def _claim(message: InboxMessage, event: NormalisedEvent) -> InboxEvent | None:
-    """The event's row, committed as being applied by this message; None when the event is
-    another message's or this message applied it already."""
-    row = InboxEvent(message_id=message.id, adapter=message.adapter, property_id=message.property_id,
-                     event_id=event.event_id, kind=type(event).__name__, payload=apply.to_json(event),
-                     status="applying")
-    db.session.add(row)
-    try:
-        db.session.commit()
-        return row
-    except IntegrityError:
-        db.session.rollback()
+class ClaimedElsewhere(Exception):
+    """Another worker inserted the event's row first: it is that worker's to apply."""
+
+
+def _event_row(message: InboxMessage, event: NormalisedEvent) -> InboxEvent | None:
+    """The event's row for this message to apply, locked; None when the event is another
+    message's or was applied already. A replay re-applies this message's own failed events;
+    another message's copy of the event is left to that message, so two deliveries processed at
+    once never both apply it."""
     existing = db.session.scalar(sa.select(InboxEvent).where(
         InboxEvent.adapter == message.adapter, InboxEvent.property_id == message.property_id,
         InboxEvent.event_id == event.event_id,
-    ))
-    # A replay retries this message's own unfinished events. Another message's copy of the event
-    # is left to that message, so two deliveries processed at once never apply it both.
-    if existing.message_id == message.id and existing.status in ("applying", "failed"):
+    ).with_for_update())
+    if existing is None:
+        row = InboxEvent(message_id=message.id, adapter=message.adapter, property_id=message.property_id,
+                         event_id=event.event_id, kind=type(event).__name__, payload=apply.to_json(event),
+                         status="failed")
+        db.session.add(row)
+        try:
+            db.session.flush()
+        except IntegrityError as error:
+            raise ClaimedElsewhere() from error
+        return row
+    if existing.message_id == message.id and existing.status == "failed":
         return existing
     return None
 
 
-def _apply(message: InboxMessage, property_code: str, row: InboxEvent, event: NormalisedEvent) -> str:
-    try:
-        changed = apply.apply_event(message.adapter, message.property_id, property_code, event)
-        row.status, row.error = ("applied" if changed else "ignored"), None
-    except ServiceError as error:
-        db.session.rollback()
-        row.status, row.error = "failed", _describe(error)
-    except Exception as error:
-        db.session.rollback()
-        current_app.logger.exception("Applying inbox event %s failed", row.id)
-        row.status, row.error = "failed", f"{type(error).__name__}: {error}"
-    row.applied_at = utcnow() if row.status != "failed" else None
+def claim_and_apply(message, property_code: str, event: NormalisedEvent) -> str | None:
+    """Claim the event for `message` (anything with its id, adapter and property_id) and apply
+    it, inside the caller's one_transaction: the status it ended with (applied or ignored), or
+    None when it is another message's or was applied already. A refusal is raised as the
+    service's ServiceError, a claim another worker made at that moment as ClaimedElsewhere; the
+    caller's transaction then rolls the claim back with the rest."""
+    row = _event_row(message, event)
+    if row is None:
+        return None
+    # The claim gets a savepoint of its own: a service that rolls back what it did (a stale
+    # update it ignores) must not take the claim with it.
     db.session.commit()
+    changed = apply.apply_event(message.adapter, message.property_id, property_code, event)
+    row.status, row.error, row.applied_at = ("applied" if changed else "ignored"), None, utcnow()
     return row.status
+
+
+def _apply(message: InboxMessage, property_code: str, event: NormalisedEvent):
+    """Claim and apply the event in one transaction, so a worker that dies half-way leaves
+    neither the claim nor a part of the effect, and a restart applies it once."""
+    try:
+        with one_transaction(db.session):
+            claim_and_apply(message, property_code, event)
+    except ClaimedElsewhere:
+        return
+    except ServiceError as error:
+        _record_failure(message, event, _describe(error))
+    except Exception as error:
+        current_app.logger.exception("Applying event %s of inbox message %s failed", event.event_id, message.id)
+        _record_failure(message, event, f"{type(error).__name__}: {error}")
+
+
+def _record_failure(message: InboxMessage, event: NormalisedEvent, error: str):
+    """Keep the failed event with its error, for the inbox page and a replay; its effects were
+    rolled back with its transaction."""
+    values = {"status": "failed", "error": error, "applied_at": None}
+    updated = db.session.execute(sa.update(InboxEvent).where(
+        InboxEvent.adapter == message.adapter, InboxEvent.property_id == message.property_id,
+        InboxEvent.event_id == event.event_id, InboxEvent.message_id == message.id,
+    ).values(**values)).rowcount
+    if not updated:
+        db.session.add(InboxEvent(message_id=message.id, adapter=message.adapter, property_id=message.property_id,
+                                  event_id=event.event_id, kind=type(event).__name__, payload=apply.to_json(event),
+                                  **values))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another message's copy of the event was claimed meanwhile; it carries the outcome.
+        db.session.rollback()
 
 
 def _describe(error: ServiceError) -> str:
@@ -172,8 +224,17 @@ def process(message_id: int) -> InboxMessage:
     """Parse the message and apply its events; the message ends applied (something changed),
     ignored (nothing new: duplicates, stale updates, no events) or failed (with its error)."""
     message = _load(message_id)
+    if message.status not in ("received", "failed"):
+        # A second run of the job (a recovery sweep, a retried delivery): the first had its effect.
+        return message
+    if message.origin == "file":
+        # Imported here: the import flow builds on this module. An uploaded file is applied row
+        # by row, each row all or nothing.
+        from guestrel.sync import imports
+        return imports.resume(message)
     message.attempts += 1
-    # Committed now: a claim that loses a race rolls the session back.
+    message.next_attempt_at = None
+    # Committed before any event's transaction begins, which on SQLite waits for the write lock.
     db.session.commit()
     property_code = db.session.scalar(sa.select(Property.code).where(Property.id == message.property_id))
     try:
@@ -181,24 +242,56 @@ def process(message_id: int) -> InboxMessage:
     except PayloadError as error:
         message.status, message.error, message.applied_at = "failed", str(error), None
         db.session.commit()
+        connections.record_outcome(message.adapter, message.property_id, message.error)
         return message
-    outcomes, seen = [], set()
+    except SourceUnavailable as error:
+        return _wait_for_source(message, error)
+    seen = set()
     for event in events:
-        if event.event_id in seen:
-            continue
-        seen.add(event.event_id)
-        row = _claim(message, event)
-        if row is not None:
-            outcomes.append((event.event_id, _apply(message, property_code, row, event)))
-    failed = [(event_id, status) for event_id, status in outcomes if status == "failed"]
-    if failed:
+        if event.event_id not in seen:
+            seen.add(event.event_id)
+            _apply(message, property_code, event)
+    # From what is stored rather than from this run: two runs of one message (a recovery sweep
+    # beside the original job) share its events, and either must end with the same answer.
+    counts = dict(db.session.execute(
+        sa.select(InboxEvent.status, sa.func.count()).where(InboxEvent.message_id == message.id)
+        .group_by(InboxEvent.status)).all())
+    if counts.get("failed"):
         message.status, message.applied_at = "failed", None
-        message.error = _("%(count)d of %(total)d events failed to apply.", count=len(failed), total=len(events))
+        message.error = _("%(count)d of %(total)d events failed to apply.", count=counts["failed"], total=len(seen))
     else:
-        applied = any(status == "applied" for _event_id, status in outcomes)
-        message.status, message.error, message.applied_at = ("applied" if applied else "ignored"), None, utcnow()
+        message.status, message.error, message.applied_at = ("applied" if counts.get("applied") else "ignored"), None, utcnow()
+    db.session.commit()
+    connections.record_outcome(message.adapter, message.property_id, message.error)
+    return message
+
+
+def _wait_for_source(message: InboxMessage, error: SourceUnavailable) -> InboxMessage:
+    """Keep the message received, with when to try again, until the source has been away for
+    too many attempts: then it fails and waits for staff to replay it."""
+    config = current_app.config
+    if message.attempts >= config["GUESTREL_INBOX_MAX_ATTEMPTS"]:
+        message.status, message.next_attempt_at = "failed", None
+        message.error = _("The source could not be reached after %(count)d attempts: %(error)s",
+                          count=message.attempts, error=str(error))
+    else:
+        delay = retry_delay(message.attempts, config["GUESTREL_RETRY_BASE_SECONDS"],
+                            config["GUESTREL_RETRY_CAP_SECONDS"], error.retry_after)
+        message.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        message.error = _("The source could not be reached; guestrel tries again later: %(error)s", error=str(error))
     db.session.commit()
     return message
+
+
+def stranded_message_ids(now: datetime, grace: timedelta) -> list[int]:
+    """Messages still to process whose job was lost (a worker killed or restarted): received
+    longer than `grace` ago with no retry planned, or whose planned retry is `grace` overdue."""
+    overdue = now - grace
+    return db.session.scalars(sa.select(InboxMessage.id).where(
+        InboxMessage.status == "received",
+        sa.or_(sa.and_(InboxMessage.next_attempt_at.is_(None), InboxMessage.received_at < overdue),
+               InboxMessage.next_attempt_at < overdue),
+    ).order_by(InboxMessage.id)).all()
 
 
 def _require(principal: Principal | None):
@@ -216,6 +309,15 @@ def replay(principal: Principal, message_id: int) -> InboxMessage:
         raise NotReplayableError(_("Only a failed message can be replayed; this one is %(status)s.",
                                    status=message.status))
     return process(message_id)
+
+
+def current(message_id: int) -> InboxMessage:
+    """The message as stored now, re-read even when this session holds it (a job may have
+    processed it meanwhile)."""
+    message = db.session.get(InboxMessage, message_id, populate_existing=True)
+    if message is None:
+        raise NotFoundError(_("There is no inbox message with this id."))
+    return message
 
 
 def _load(message_id: int) -> InboxMessage:

@@ -5,7 +5,9 @@ from guestrel.database import UTCDateTime, utcnow
 from guestrel.extensions import db
 
 MESSAGE_STATUSES = ("received", "applied", "failed", "ignored")
-EVENT_STATUSES = ("applying", "applied", "failed", "ignored")
+EVENT_STATUSES = ("applied", "failed", "ignored")
+# How a payload came: pushed to the inbound endpoint, fetched by a poll, or an uploaded file.
+MESSAGE_ORIGINS = ("webhook", "poll", "file")
 
 
 class InboxMessage(db.Model):
@@ -23,6 +25,10 @@ class InboxMessage(db.Model):
     adapter: Mapped[str] = mapped_column(sa.String(40))
     property_id: Mapped[int] = mapped_column(sa.ForeignKey("properties.id"), index=True)
     received_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    origin: Mapped[str] = mapped_column(
+        sa.Enum(*MESSAGE_ORIGINS, name="inbox_message_origin", native_enum=False, create_constraint=True, length=20),
+        default="webhook", server_default="webhook",
+    )
     content_type: Mapped[str | None] = mapped_column(sa.String(200))
     # Without credentials (Authorization, cookies, tokens): the inbox is shown to admins.
     headers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -36,6 +42,8 @@ class InboxMessage(db.Model):
     )
     error: Mapped[str | None] = mapped_column(sa.Text)
     attempts: Mapped[int] = mapped_column(default=0)
+    # While the source is unreachable (a webhook that carries only ids), when to try again.
+    next_attempt_at: Mapped[object | None] = mapped_column(UTCDateTime, index=True)
     applied_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
 
@@ -82,9 +90,61 @@ class Connection(db.Model):
     settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     secrets: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     enabled: Mapped[bool] = mapped_column(default=True)
-    cursor: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The adapter's poll cursor, opaque to guestrel.
+    cursor: Mapped[str | None] = mapped_column(sa.JSON)
     # The secret part of the connection's inbound URL, for systems that can only call a URL.
     inbound_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     last_success_at: Mapped[object | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    last_polled_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # Bumped by every change an admin makes: two admins editing at once do not overwrite each other.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+OUTBOX_STATUSES = ("pending", "delivering", "delivered", "dead", "superseded")
+
+
+class OutboxMessage(db.Model):
+    """One fact to send to one connection (the guest's profile for a PMS), written in the same
+    transaction as the change it reports and delivered later by guestrel.sync.outbox, the only
+    writer of this table. `fact_id` is the fact's identity, the same on every try, so a system
+    that got it before can tell. While `delivering`, `next_attempt_at` is the end of the worker's
+    claim: a worker that died mid-push leaves the row due again afterwards. `superseded`: a newer
+    fact for the same connection, guest and kind replaced it before it was delivered."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        sa.Index("ix_outbox_messages_connection_due", "connection_id", "status", "next_attempt_at"),
+        sa.Index("ix_outbox_messages_guest_connection_kind", "guest_id", "connection_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(sa.ForeignKey("connections.id", ondelete="CASCADE"))
+    # A guest who is erased takes their undelivered preferences along.
+    guest_id: Mapped[int] = mapped_column(sa.ForeignKey("guests.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    payload: Mapped[dict] = mapped_column(sa.JSON)
+    fact_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    status: Mapped[str] = mapped_column(
+        sa.Enum(*OUTBOX_STATUSES, name="outbox_message_status", native_enum=False, create_constraint=True, length=20),
+        default="pending",
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # What went wrong last, with the connection's secret values blanked out: admins read it.
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+
+class OutboxPacing(db.Model):
+    """When the last calls to a rate-limited connection were made (epoch seconds, at most as many
+    as the adapter's limit allows per window), shared by every worker: its row is locked while a
+    worker claims deliveries for that connection."""
+
+    __tablename__ = "outbox_pacing"
+
+    connection_id: Mapped[int] = mapped_column(sa.ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True)
+    call_times: Mapped[list] = mapped_column(sa.JSON, default=list)

@@ -28,7 +28,10 @@ class {cls}(PmsAdapter):
         return []
 
     def poll(self, cursor):
-        return PollResult([], cursor)
+        return PollResult(None, cursor)
+
+    def parse_page(self, body):
+        return []
 
     def push(self, fact):
         return None

@@ -36,8 +36,8 @@ def test_two_apps_have_their_own_plugin_managers(install_plugin, make_app):
     without_plugin = make_app(GUESTREL_PLUGINS_BLOCKED=["acme"])
 
     assert manager.plugin_host(with_plugin) is not manager.plugin_host(without_plugin)
-    assert list(manager.adapters(with_plugin)) == ["acme_pms"]
-    assert manager.adapters(without_plugin) == {}
+    assert "acme_pms" in manager.adapters(with_plugin)
+    assert "acme_pms" not in manager.adapters(without_plugin)
 
 
 def test_a_blocked_plugin_is_not_even_imported(install_plugin, make_app, monkeypatch):
@@ -46,7 +46,7 @@ def test_a_blocked_plugin_is_not_even_imported(install_plugin, make_app, monkeyp
     monkeypatch.setenv("GUESTREL_PLUGINS_BLOCKED", " broken , other")
 
     app = make_app()
-    assert list(manager.adapters(app)) == ["acme_pms"]
+    assert "acme_pms" in manager.adapters(app)
     assert manager.plugin_host(app).manager.is_blocked("broken")
 
 
@@ -118,12 +118,12 @@ def test_a_plugin_registering_an_unusable_adapter_stops_start_up_naming_it(insta
 
 
 def test_two_adapters_with_one_name_stop_start_up_naming_both_plugins(install_plugin, make_app):
-    install_plugin(adapter_plugin("mews"), entry_point="first")
-    install_plugin(adapter_plugin("mews"), entry_point="second")
+    install_plugin(adapter_plugin("acme_twin"), entry_point="first")
+    install_plugin(adapter_plugin("acme_twin"), entry_point="second")
     with pytest.raises(PluginError) as failure:
         make_app()
     message = str(failure.value)
-    assert "'mews'" in message and "plugin 'first'" in message and "plugin 'second'" in message
+    assert "'acme_twin'" in message and "plugin 'first'" in message and "plugin 'second'" in message
 
 
 def test_two_distributions_with_one_plugin_name_stop_start_up(install_plugin, make_app):

@@ -62,6 +62,9 @@ class JsonPms(PmsAdapter):
         return ConnectionCheck(ok, f"{self.settings['url']} answered through a {session}")
 
     def parse_webhook(self, headers, body):
+        return self.parse_page(body)
+
+    def parse_page(self, body):
         try:
             data = json.loads(body)
         except ValueError as error:
@@ -71,7 +74,7 @@ class JsonPms(PmsAdapter):
         return [_event(item) for item in data["events"]]
 
     def poll(self, cursor):
-        return PollResult([], cursor)
+        return PollResult(None, cursor)
 
     def push(self, fact):
         return None

@@ -60,20 +60,37 @@ def test_one_connection_per_adapter_and_hotel(client, hotels, admin):
 
 
 def test_an_update_keeps_a_secret_left_out_and_replaces_one_given(client, hotels, admin):
-    connection_id = create(client, admin).json["id"]
+    created = create(client, admin)
+    connection_id = created.json["id"]
+    assert created.headers["ETag"] == '"1"'
     url = f"/api/v1/connections/{connection_id}"
     renamed = client.patch(url, json={"name": "Opera", "enabled": False,
-                                      "settings": {"url": "https://new.example.com"}}, headers=admin)
+                                      "settings": {"url": "https://new.example.com"}},
+                           headers={**admin, "If-Match": '"1"'})
     assert renamed.status_code == 200, renamed.json
     assert (renamed.json["name"], renamed.json["enabled"]) == ("Opera", False)
     assert renamed.json["settings"] == {"url": "https://new.example.com"}
+    assert renamed.headers["ETag"] == '"2"' and renamed.json["version"] == 2
     assert secret_box.decrypt(db.session.get(Connection, connection_id).secrets) == {"api_key": SECRET}
 
-    client.patch(url, json={"settings": {"api_key": "rotated"}}, headers=admin)
+    client.patch(url, json={"settings": {"api_key": "rotated"}}, headers={**admin, "If-Match": '"2"'})
     db.session.expire_all()
     assert secret_box.decrypt(db.session.get(Connection, connection_id).secrets) == {"api_key": "rotated"}
-    refused = client.patch(url, json={"settings": {"url": "nope"}}, headers=admin)
+    refused = client.patch(url, json={"settings": {"url": "nope"}}, headers={**admin, "If-Match": '"3"'})
     assert refused.status_code == 422 and "settings.url" in refused.json["errors"]["json"]
+
+
+def test_an_update_needs_the_version_read_and_refuses_a_stale_one(client, hotels, admin):
+    url = f"/api/v1/connections/{create(client, admin).json['id']}"
+    assert client.get(url, headers=admin).headers["ETag"] == '"1"'
+    client.patch(url, json={"name": "First"}, headers={**admin, "If-Match": '"1"'})
+
+    blind = client.patch(url, json={"name": "Blind"}, headers=admin)
+    stale = client.patch(url, json={"name": "Second"}, headers={**admin, "If-Match": '"1"'})
+
+    assert blind.status_code == 428 and "If-Match" in blind.json["message"]
+    assert stale.status_code == 412 and "changed by someone else" in stale.json["message"]
+    assert client.get(url, headers=admin).json["name"] == "First"
 
 
 def test_test_connection_runs_the_adapters_check_through_a_timeout_session(client, hotels, admin):

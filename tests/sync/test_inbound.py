@@ -66,8 +66,9 @@ def test_an_unknown_or_disabled_connection_is_not_found(client, make_connection,
     connection = make_connection()
     unknown = client.post(f"/inbound/{connection.id + 1}/{connection.inbound_token}", data=payload(upsert("e1")))
     assert unknown.status_code == 404 and unknown.json["message"]
-    client.patch(f"/api/v1/connections/{connection.id}", json={"enabled": False},
-                 headers=make_api_key("integrations:admin", name="disabler"))
+    disabling = client.patch(f"/api/v1/connections/{connection.id}", json={"enabled": False},
+                             headers={**make_api_key("integrations:admin", name="disabler"), "If-Match": '"1"'})
+    assert disabling.status_code == 200
     disabled = post(client, connection, payload(upsert("e1")))
     assert disabled.status_code == 404
     assert disabled.json["message"] == "There is no enabled connection at this address."
