@@ -5,12 +5,19 @@ Everything is written through the services, exactly as staff and integrations wo
 so the demo data is searchable, audited and valid by the same rules. The guests are drawn from a
 seeded random generator: every installation gets the same demo guests, and a second run finds
 them by their demo PMS ids and adds nothing.
+
+Each hotel gets a connection to the simulated demo PMS (the demo_pms plugin), which knows some
+of these guests by their demo PMS ids and books them again and again among invented ones; Mr.
+Li Wei, a Hangzhou regular, is booked there for the day after the seed, so his carrot juice
+story plays at once.
 """
 import random
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import gettext as _
 from pypinyin import lazy_pinyin
 
@@ -19,7 +26,9 @@ from guestrel.auth.forms import ROLE_LABELS
 from guestrel.auth.permissions import PERMISSIONS, Principal
 from guestrel.guests import preference_service
 from guestrel.guests import service as guest_service
+from guestrel.plugins import manager
 from guestrel.properties import service as properties_service
+from guestrel.sync import connections
 
 SYSTEM = Principal(permissions=frozenset(PERMISSIONS), property_ids=None)
 ADDRESS = "http://127.0.0.1:8000"
@@ -27,6 +36,10 @@ ADDRESS = "http://127.0.0.1:8000"
 DEMO_PASSWORD = "guestrel-demo"
 EXTERNAL_SYSTEM = "demo_pms"
 SEED = 20_101_001
+# How many demo guests each hotel's simulated PMS books again and again. Each is a regular of one
+# hotel only: the hotels are simulated apart, and could otherwise have a guest in house at both.
+KNOWN_GUESTS_PER_HOTEL = 12
+CARROT_JUICE_HOTEL = "HGH"
 
 HOTELS = (
     ("SHA", "Shanghai Bund Hotel", "Asia/Shanghai", "CNY"),
@@ -270,16 +283,60 @@ def _ensure_guests(count: int) -> int:
     return len(missing)
 
 
+def _known_guest(guest: DemoGuest) -> dict:
+    """The guest as the demo PMS knows them: its id for them and what a PMS profile holds."""
+    known = {"external_id": guest.external_id}
+    return known | {name: guest.profile[name] for name in ("given_name", "family_name", "email", "phone")
+                    if guest.profile.get(name)}
+
+
+def _demo_pms_settings(index: int, hotel: tuple, guests: list[DemoGuest]) -> dict:
+    code, name, timezone, currency = hotel
+    regulars = [_known_guest(guest) for guest in
+                guests[1 + index * KNOWN_GUESTS_PER_HOTEL:1 + (index + 1) * KNOWN_GUESTS_PER_HOTEL]]
+    if code == CARROT_JUICE_HOTEL:
+        tomorrow = datetime.now(ZoneInfo(timezone)).date() + timedelta(days=1)
+        regulars.insert(0, _known_guest(guests[0]) | {"arrival": tomorrow.isoformat()})
+    return {"hotel_code": code, "hotel_name": name, "timezone": timezone, "currency": currency, "seed": SEED,
+            "guests": regulars}
+
+
+def _ensure_demo_pms(guest_count: int) -> list[str] | None:
+    """A connection to the simulated PMS for each hotel that has none; the codes of the hotels
+    connected, or None when the demo_pms plugin is not installed."""
+    if EXTERNAL_SYSTEM not in manager.adapters(current_app):
+        return None
+    existing = {(view.connection.adapter, view.property_code) for view in connections.list_connections(SYSTEM)}
+    guests = demo_guests(guest_count)
+    created = []
+    for index, hotel in enumerate(HOTELS):
+        if (EXTERNAL_SYSTEM, hotel[0]) not in existing:
+            connections.create_connection(SYSTEM, {
+                "adapter": EXTERNAL_SYSTEM, "property_code": hotel[0], "name": f"Demo PMS, {hotel[1]}",
+                "settings": _demo_pms_settings(index, hotel, guests),
+            })
+            created.append(hotel[0])
+    return created
+
+
 def seed(guest_count: int = 300):
     """Create what is missing of the demo data, yielding lines to show the operator."""
     yield _("Loading the demo data…")
     hotels, staff = _ensure_hotels(), _ensure_staff()
     guests = _ensure_guests(max(guest_count, 1))
-    if hotels or staff or guests:
+    pms = _ensure_demo_pms(max(guest_count, 1))
+    if hotels or staff or guests or pms:
         yield _("Added %(hotels)d hotels, %(staff)d staff members and %(guests)d guests.",
                 hotels=hotels, staff=staff, guests=guests)
     else:
         yield _("The demo data is already there; nothing was changed.")
+    if pms is None:
+        yield _("The demo_pms plugin is not installed, so no arrivals are simulated.")
+    elif pms:
+        yield _("Connected %(count)d hotels to the simulated demo PMS: it books arrivals and checks guests in "
+                "and out while guestrel runs.", count=len(pms))
+        if CARROT_JUICE_HOTEL in pms:
+            yield _("Mr. Li Wei, who has carrot juice in his fridge, arrives at Hangzhou tomorrow.")
     yield ""
     yield _("Open guestrel at %(address)s and sign in with one of these demo accounts.", address=ADDRESS)
     yield _("The password of every demo account is: %(password)s", password=DEMO_PASSWORD)

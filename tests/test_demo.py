@@ -1,19 +1,25 @@
 """The demo data: a chain of two hotels, one account per role and guests with preferences, loaded
 through the services, idempotently, and announced with the accounts to sign in with."""
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 
 from guestrel import demo
 from guestrel.audit.models import AuditEntry
 from guestrel.auth.models import StaffUser
+from guestrel.auth.service import OPERATOR
 from guestrel.extensions import db
 from guestrel.guests.models import Guest, GuestExternalId, Preference, SpecialDate
 from guestrel.properties.models import Property
+from guestrel.sync import connections
+from guestrel.sync.models import Connection
 
 GUESTS = 40
 
 
 def counts() -> dict:
-    tables = (Property, StaffUser, Guest, GuestExternalId, Preference, SpecialDate, AuditEntry)
+    tables = (Property, StaffUser, Guest, GuestExternalId, Preference, SpecialDate, AuditEntry, Connection)
     return {table.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(table)) for table in tables}
 
 
@@ -67,6 +73,36 @@ def test_mr_li_wei_gets_his_carrot_juice_everywhere(app):
     assert juice.detail == "A large glass in the fridge before arrival"
     assert juice.property_id is None and juice.source == "staff" and juice.retired_at is None
     assert juice.alert_at_check_in and juice.prepare_before_arrival
+
+
+def test_seed_connects_each_hotel_to_the_demo_pms_with_li_wei_due_at_hangzhou_tomorrow(app):
+    lines = list(demo.seed(guest_count=GUESTS))
+
+    views = {view.property_code: view for view in connections.list_connections(OPERATOR)}
+    assert sorted(views) == ["HGH", "SHA"]
+    assert all(view.connection.adapter == "demo_pms" and view.connection.enabled for view in views.values())
+    assert all(connections.check_connection(OPERATOR, view.connection.id).ok for view in views.values())
+    li_wei = db.session.scalars(sa.select(Guest).filter_by(full_name="李伟")).one()
+    [his_id] = [row.external_id for row in li_wei.external_ids if row.system == "demo_pms"]
+    tomorrow = (datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)).isoformat()
+    known = {code: {guest["external_id"]: guest for guest in view.connection.settings["guests"]}
+             for code, view in views.items()}
+    assert known["HGH"][his_id]["arrival"] == tomorrow and known["HGH"][his_id]["family_name"] == "李"
+    # Each hotel has regulars of its own, all of them guests guestrel knows by their demo PMS id.
+    assert (len(known["SHA"]), len(known["HGH"])) == (demo.KNOWN_GUESTS_PER_HOTEL, 1 + demo.KNOWN_GUESTS_PER_HOTEL)
+    assert not set(known["SHA"]) & set(known["HGH"])
+    stored = set(db.session.scalars(sa.select(GuestExternalId.external_id).filter_by(system="demo_pms")))
+    assert set(known["SHA"]) | set(known["HGH"]) <= stored
+    assert any("arrives at Hangzhou tomorrow" in line for line in lines)
+
+
+def test_seed_without_the_demo_pms_plugin_says_no_arrivals_are_simulated(make_app):
+    app = make_app(GUESTREL_PLUGINS_BLOCKED=["demo_pms"])
+    with app.app_context():
+        lines = list(demo.seed(guest_count=5))
+
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Connection)) == 0
+    assert "The demo_pms plugin is not installed, so no arrivals are simulated." in lines
 
 
 def test_demo_staff_sign_in_with_the_printed_password(app, client):
