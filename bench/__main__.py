@@ -1,18 +1,30 @@
-"""python -m bench [--guests N] [--db sqlite|postgresql|both]: seed fresh databases, then time
-guest look-ups by external id and name searches through the API against their bare SQL."""
+"""python -m bench [--guests N] [--events N] [--reservations N] [--db sqlite|postgresql|both]
+[--only NAME,...]: on fresh databases, time guest look-ups by external id and name searches
+through the API against their bare SQL (on --guests seeded guests), a burst of PMS webhooks
+through the inbound endpoint and a CSV import of a hotel's past reservations, each against plain
+executemany inserts of the rows it leaves."""
 import argparse
 import json
 import os
 import random
 import signal
 import sys
+import tempfile
 import time
 
 import sqlalchemy as sa
 
-from bench import databases, measure, seed
+from bench import burst, databases, measure, reservation_import, seed, webhook_pms
 from guestrel.auth import service as auth_service
+from guestrel.auth.service import OPERATOR
 from guestrel.extensions import db
+from guestrel.properties import service as property_service
+from guestrel.sync import connections
+
+SEARCHES = ("guest_lookup_by_external_id", "guest_name_search")
+BENCHES = (*SEARCHES, "sync_burst", "reservation_import")
+# The new benchmarks' databases: jobs run in the request that queues them, as a worker would run them.
+IMMEDIATE_JOBS = {"GUESTREL_JOBS": "immediate"}
 
 STARTED = time.perf_counter()
 
@@ -29,11 +41,27 @@ def parse_args(argv):
     parser.add_argument("--lookups", type=int, default=1000, help="look-ups by external id to time (default 1000)")
     parser.add_argument("--searches", type=int, default=999, help="name searches to time (default 999)")
     parser.add_argument("--warmup", type=int, default=50, help="untimed calls of each kind first (default 50)")
-    parser.add_argument("--random-seed", type=int, default=1, help="picks the sampled guests (default 1)")
+    parser.add_argument("--random-seed", type=int, default=1,
+                        help="picks the sampled guests and draws the events and the file (default 1)")
+    parser.add_argument("--events", type=int, default=10_000,
+                        help="PMS events in the sync burst, duplicates included (default 10,000)")
+    parser.add_argument("--reservations", type=int, default=100_000,
+                        help="past reservations in the imported file (default 100,000)")
+    parser.add_argument("--only", type=_names, default=BENCHES, metavar="NAME,...",
+                        help=f"run only these benchmarks, of {', '.join(BENCHES)} (default all)")
     args = parser.parse_args(argv)
-    if args.guests < 1:
-        parser.error("--guests must be at least 1")
+    for option in ("guests", "events", "reservations"):
+        if getattr(args, option) < 1:
+            parser.error(f"--{option} must be at least 1")
     return args
+
+
+def _names(text: str) -> tuple:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = sorted(set(names) - set(BENCHES))
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"choose among {', '.join(BENCHES)}; not {', '.join(unknown) or 'nothing'}")
+    return names
 
 
 def database_kinds(choice: str | None) -> list[str]:
@@ -74,8 +102,8 @@ def names_of(connection, guest_ids) -> list[tuple[str, str, str]]:
     return [by_id[guest_id] for guest_id in guest_ids]
 
 
-def run(kind: str, args):
-    """Seed a fresh database of this kind and yield one result line per measurement."""
+def run_searches(kind: str, args):
+    """Seed a fresh database of this kind and yield one result line per selected search."""
     rng = random.Random(args.random_seed)
     with databases.fresh_database(kind) as url, databases.migrated_app(url) as app:
         with app.app_context():
@@ -97,14 +125,93 @@ def run(kind: str, args):
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             guest_ids = sample_guest_ids(result, args.lookups + args.warmup, rng)
             ids = external_ids_of(connection, guest_ids, rng)
-            say(f"{kind}: timing {len(ids) - args.warmup} look-ups by external id")
-            yield {"bench": "guest_lookup_by_external_id", **common,
-                   **measure.lookup_by_external_id(client, headers, connection, ids[args.warmup:], ids[:args.warmup])}
+            if "guest_lookup_by_external_id" in args.only:
+                say(f"{kind}: timing {len(ids) - args.warmup} look-ups by external id")
+                yield {"bench": "guest_lookup_by_external_id", **common, **measure.lookup_by_external_id(
+                    client, headers, connection, ids[args.warmup:], ids[:args.warmup])}
 
             queries = measure.name_queries(names_of(connection, sample_guest_ids(result, args.searches + args.warmup, rng)))
-            say(f"{kind}: timing {len(queries) - args.warmup} name searches")
-            yield {"bench": "guest_name_search", **common,
-                   **measure.name_search(client, headers, connection, queries[args.warmup:], queries[:args.warmup])}
+            if "guest_name_search" in args.only:
+                say(f"{kind}: timing {len(queries) - args.warmup} name searches")
+                yield {"bench": "guest_name_search", **common, **measure.name_search(
+                    client, headers, connection, queries[args.warmup:], queries[:args.warmup])}
+
+
+def _hotel_and_baseline_hotel() -> tuple[int, int]:
+    """The property whose source is measured, and another one the baseline writes into."""
+    ids = [property_service.create_property(OPERATOR, code=code, name=name, timezone="Asia/Shanghai",
+                                            currency="CNY").id
+           for code, name in (("BEN", "Benchmark Hotel"), ("BSL", "Baseline Hotel"))]
+    return ids[0], ids[1]
+
+
+def run_sync_burst(kind: str, args):
+    events = burst.generate(args.events, random.Random(args.random_seed))
+    with (webhook_pms.installed(), databases.fresh_database(kind) as url,
+          databases.migrated_app(url, IMMEDIATE_JOBS) as app):
+        with app.app_context():
+            hotel_id, baseline_hotel_id = _hotel_and_baseline_hotel()
+            view = connections.create_connection(OPERATOR, {
+                "adapter": webhook_pms.NAME, "property_code": "BEN", "name": "Benchmark PMS"})
+            inbound = f"/inbound/{view.connection.id}/{view.connection.inbound_token}"
+            engine = db.engine
+        say(f"{kind}: delivering {events.events:,} PMS events ({events.duplicates:,} duplicates)"
+            f" in {len(events.deliveries)} deliveries")
+        seconds = burst.deliver(app.test_client(), inbound, events)
+        with engine.connect() as connection:
+            effects = burst.duplicate_effects(connection, hotel_id, events)
+            missing = burst.missing_effects(connection, hotel_id, events)
+        say(f"{kind}: delivered in {seconds:.1f} s; duplicate effects by kind {effects}; writing the baseline")
+        baseline_seconds = burst.baseline(engine, baseline_hotel_id, events)
+    yield {"bench": "sync_burst", "db": kind, "events": events.events, "batch": burst.BATCH,
+           "deliveries": len(events.deliveries), "duplicates_sent": events.duplicates,
+           "reservations": len(events.final), "guests": len(events.people),
+           "normalised_events": len(events.normalised), "s": round(seconds, 2),
+           "events_per_s": round(events.events / seconds, 1),
+           "duplicate_effects": sum(effects.values()), "missing_effects": missing,
+           "baseline_s": round(baseline_seconds, 3), "baseline_events_per_s": round(events.events / baseline_seconds, 1)}
+
+
+def run_reservation_import(kind: str, args):
+    export = reservation_import.generate(args.reservations, random.Random(args.random_seed))
+    with (databases.fresh_database(kind) as url, databases.migrated_app(url, IMMEDIATE_JOBS) as app,
+          tempfile.NamedTemporaryFile(prefix="guestrel_bench_", suffix=".csv") as file):
+        file.write(export.body)
+        file.flush()
+        with app.app_context():
+            hotel_id, baseline_hotel_id = _hotel_and_baseline_hotel()
+            connection_id = connections.create_connection(OPERATOR, {
+                "adapter": "csv_import", "property_code": "BEN", "name": "Legacy CRM export",
+                "settings": {"timezone": "Asia/Shanghai"}}).connection.id
+            engine = db.engine
+        say(f"{kind}: importing {export.rows:,} rows ({len(export.stays):,} past stays of"
+            f" {len(export.people):,} guests, {len(export.body) / 1e6:.1f} MB)")
+        # As `flask guestrel import` runs it: in an app context of its own.
+        with app.app_context():
+            started = time.perf_counter()
+            result = app.test_cli_runner().invoke(args=["guestrel", "import", str(connection_id), file.name])
+            seconds = time.perf_counter() - started
+        if result.exit_code != 0:
+            raise measure.BenchError(f"the import failed: {result.output[-2000:]}") from result.exception
+        with engine.connect() as connection:
+            reservation_import.check(connection, hotel_id, export)
+        say(f"{kind}: imported in {seconds:.1f} s; writing the baseline")
+        baseline_seconds = reservation_import.baseline(engine, baseline_hotel_id, export)
+    rows_per_s, baseline_rows_per_s = export.rows / seconds, export.rows / baseline_seconds
+    yield {"bench": "reservation_import", "db": kind, "rows": export.rows, "reservations": len(export.stays),
+           "guests": len(export.people), "s": round(seconds, 1), "rows_per_s": round(rows_per_s, 1),
+           "baseline_s": round(baseline_seconds, 2), "baseline_rows_per_s": round(baseline_rows_per_s, 1),
+           "ratio": round(baseline_rows_per_s / rows_per_s, 1)}
+
+
+def run(kind: str, args):
+    """Yield one result line per selected measurement, each group on fresh databases."""
+    if set(SEARCHES) & set(args.only):
+        yield from run_searches(kind, args)
+    if "sync_burst" in args.only:
+        yield from run_sync_burst(kind, args)
+    if "reservation_import" in args.only:
+        yield from run_reservation_import(kind, args)
 
 
 def main(argv=None):

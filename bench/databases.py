@@ -60,10 +60,11 @@ def _on_server(server: sa.URL, statement: str):
 
 
 @contextlib.contextmanager
-def migrated_app(url: str):
-    """The app on `url`, migrated to the newest schema. No app context is left pushed: each
-    request through the test client gets its own, and its own session, as in production."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_urlsafe(32)})
+def migrated_app(url: str, config: dict | None = None):
+    """The app on `url` with `config` added, migrated to the newest schema. No app context is
+    left pushed: each request through the test client gets its own, and its own session, as in
+    production."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_urlsafe(32), **(config or {})})
     if app.config["SQLALCHEMY_DATABASE_URI"] != url:
         # An environment variable overrode the URL: seeding there would fill a real database.
         raise RuntimeError("the app ignored the benchmark database URL; unset GUESTREL_DATABASE_URL")
