@@ -139,10 +139,11 @@ class ClaimedElsewhere(Exception):
 
 
 def _event_row(message: InboxMessage, event: NormalisedEvent) -> InboxEvent | None:
-    """The event's row for this message to apply, locked; None when the event is another
-    message's or was applied already. A replay re-applies this message's own failed events;
-    another message's copy of the event is left to that message, so two deliveries processed at
-    once never both apply it."""
+    """The event's row for this message to apply, locked; None when the event was applied (or
+    ignored) already, by this message or another. A failed event is this message's to try again:
+    its own on a replay, or another message's when the source sends the event again after that
+    message failed to apply it (a channel resending a refused booking); the row, locked, moves
+    to the message that tries, so two deliveries processed at once never both apply it."""
     existing = db.session.scalar(sa.select(InboxEvent).where(
         InboxEvent.adapter == message.adapter, InboxEvent.property_id == message.property_id,
         InboxEvent.event_id == event.event_id,
@@ -157,7 +158,8 @@ def _event_row(message: InboxMessage, event: NormalisedEvent) -> InboxEvent | No
         except IntegrityError as error:
             raise ClaimedElsewhere() from error
         return row
-    if existing.message_id == message.id and existing.status == "failed":
+    if existing.status == "failed":
+        existing.message_id = message.id
         return existing
     return None
 
@@ -195,17 +197,17 @@ def _apply(message: InboxMessage, property_code: str, event: NormalisedEvent):
 
 
 def _record_failure(message: InboxMessage, event: NormalisedEvent, error: str):
-    """Keep the failed event with its error, for the inbox page and a replay; its effects were
-    rolled back with its transaction."""
-    values = {"status": "failed", "error": error, "applied_at": None}
+    """Keep the failed event with its error, under the message that tried it last, for the
+    inbox page and a replay; its effects were rolled back with its transaction."""
+    values = {"status": "failed", "error": error, "applied_at": None, "message_id": message.id}
     updated = db.session.execute(sa.update(InboxEvent).where(
         InboxEvent.adapter == message.adapter, InboxEvent.property_id == message.property_id,
-        InboxEvent.event_id == event.event_id, InboxEvent.message_id == message.id,
+        InboxEvent.event_id == event.event_id,
+        sa.or_(InboxEvent.message_id == message.id, InboxEvent.status == "failed"),
     ).values(**values)).rowcount
     if not updated:
-        db.session.add(InboxEvent(message_id=message.id, adapter=message.adapter, property_id=message.property_id,
-                                  event_id=event.event_id, kind=type(event).__name__, payload=apply.to_json(event),
-                                  **values))
+        db.session.add(InboxEvent(adapter=message.adapter, property_id=message.property_id, event_id=event.event_id,
+                                  kind=type(event).__name__, payload=apply.to_json(event), **values))
     try:
         db.session.commit()
     except IntegrityError:

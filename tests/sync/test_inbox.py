@@ -129,6 +129,25 @@ def test_one_bad_event_fails_alone_and_a_replay_applies_the_rest_once(hotels):
     assert count(AuditEntry) == audit_entries + 1
 
 
+def test_an_event_that_failed_is_applied_when_the_source_sends_it_again(hotels):
+    cancel_unknown = {"id": "e1", "kind": "cancelled", "reservation": "R9", "modified": "2026-11-20T10:00:00+00:00"}
+    first = deliver(payload(cancel_unknown))
+    assert first.status == "failed"
+
+    again = deliver(payload(cancel_unknown))
+    assert again.status == "failed" and again.error == "1 of 1 events failed to apply."
+    [event] = inbox.events_of(again.id)
+    assert (event.event_id, event.status) == ("e1", "failed") and inbox.events_of(first.id) == []
+
+    # R9 arrives in the meantime; the source's third try cancels it, once.
+    deliver(payload(upsert("e2", reservation="R9", modified="2026-11-19T10:00:00+00:00")))
+    third = deliver(payload(cancel_unknown))
+    assert third.status == "applied" and stay("R9").status == "cancelled"
+    assert [(e.event_id, e.status) for e in inbox.events_of(third.id)] == [("e1", "applied")]
+    assert deliver(payload(cancel_unknown)).status == "ignored"
+    assert count(InboxEvent) == 2
+
+
 def test_the_raw_body_is_stored_byte_for_byte_and_headers_without_credentials(hotels):
     body = b'{"events": []}\r\n\xff\xfe trailing bytes that are not UTF-8 \x00'
     message = inbox.receive(inbox.Source("jsonpms", "SHA"), "application/json; charset=gbk", {

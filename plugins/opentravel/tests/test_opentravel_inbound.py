@@ -97,6 +97,19 @@ def test_a_modification_then_a_cancellation_update_the_same_stay_and_guest(clien
     assert [message.status for message in messages()] == ["applied", "applied", "applied"]
 
 
+def test_a_cancellation_refused_before_its_booking_applies_when_the_channel_sends_it_again(client, connection):
+    early = post(client, connection, sample("cancel_booking.xml"))
+    assert errors(early) == [("12", "450", "1 of 1 events failed to apply.")]
+
+    assert succeeded(post(client, connection, sample("new_booking.xml")))
+    resent = post(client, connection, sample("cancel_booking.xml"))
+
+    assert succeeded(resent) and stay("SM-48213377").status == "cancelled"
+    assert [message.status for message in messages()] == ["failed", "applied", "applied"]
+    assert succeeded(post(client, connection, sample("cancel_booking.xml")))
+    assert messages()[-1].status == "ignored" and count(Stay) == 1
+
+
 def test_a_booking_arriving_after_its_modification_changes_nothing(client, connection):
     assert succeeded(post(client, connection, sample("modify_booking.xml")))
     audited = count(AuditEntry)
