@@ -22,6 +22,7 @@ from guestrel.sync import connection_views as sync_connection_views
 from guestrel.sync import import_views as sync_import_views
 from guestrel.sync import inbound as sync_inbound
 from guestrel.sync import listeners as sync_listeners
+from guestrel.sync import pacing as sync_pacing
 from guestrel.sync import outbox_api as sync_outbox_api
 from guestrel.sync import views as sync_views
 from guestrel.web import views as web_views
@@ -83,6 +84,7 @@ def create_app(config_overrides=None) -> Flask:
     plugins.init_app(app)
     jobs.init_app(app)
     sync_listeners.init_app(app)
+    sync_pacing.init_app(app)
 
     errors.init_app(app)
     cli.init_app(app)

@@ -387,8 +387,10 @@ class Adapter(abc.ABC):
     # a sender's retry is stored once. Adapters whose vendor uses other names override them.
     webhook_secret_setting: ClassVar[str] = "webhook_secret"
     delivery_id_header: ClassVar[str] = "X-Guestrel-Delivery"
-    # The vendor's limit on calls, as (calls, seconds) per connection, e.g. (200, 30.0); the core
-    # paces polling and deliveries of one connection to stay under it. None: no known limit.
+    # The vendor's limit on calls, as (calls, seconds) per connection, e.g. (200, 30.0). The core
+    # paces every request made through `http_session` to stay under it, counted per connection
+    # across all workers (a call that cannot get a place in time raises a requests error), and
+    # claims no more outbox deliveries per window than it allows. None: no known limit.
     rate_limit: ClassVar[tuple[int, float] | None] = None
 
     def __init__(self, settings: Mapping, http_session: requests.Session):

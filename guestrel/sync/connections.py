@@ -19,13 +19,13 @@ from guestrel.database import utcnow
 from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
 from guestrel.plugins import manager
-from guestrel.plugins.plugin_api import ConnectionCheck, TimeoutSession
+from guestrel.plugins.plugin_api import ConnectionCheck
 from guestrel.properties import service as property_service
 from guestrel.properties.models import Property
 from guestrel.service_errors import (
     ConflictError, DuplicateError, InvalidDataError, NotFoundError, PermissionDeniedError,
 )
-from guestrel.sync import secret_box
+from guestrel.sync import pacing, secret_box
 from guestrel.sync.models import Connection, InboxMessage
 
 NAME_MAX_LENGTH = 200
@@ -212,9 +212,11 @@ def _views(connections) -> list[ConnectionView]:
 
 def adapter_instance(connection: Connection):
     """An adapter for `connection`: its class, with the stored settings and decrypted secrets and
-    a TimeoutSession. Raises InvalidDataError when the adapter is no longer installed."""
+    a session with timeouts, paced to the vendor's limit. Raises InvalidDataError when the
+    adapter is no longer installed."""
     adapter = adapter_class(connection.adapter)
-    return adapter({**connection.settings, **secret_box.decrypt(connection.secrets)}, TimeoutSession())
+    return adapter({**connection.settings, **secret_box.decrypt(connection.secrets)},
+                   pacing.session_for(adapter, connection.id))
 
 
 def find_connection(adapter: str, property_id: int) -> Connection | None:

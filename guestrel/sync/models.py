@@ -97,6 +97,8 @@ class Connection(db.Model):
     last_success_at: Mapped[object | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     last_polled_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # A PMS that said when to come back (a 429's Retry-After) is not polled before then.
+    poll_after: Mapped[object | None] = mapped_column(UTCDateTime)
     # Bumped by every change an admin makes: two admins editing at once do not overwrite each other.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
@@ -137,14 +139,3 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[object | None] = mapped_column(UTCDateTime)
-
-
-class OutboxPacing(db.Model):
-    """When the last calls to a rate-limited connection were made (epoch seconds, at most as many
-    as the adapter's limit allows per window), shared by every worker: its row is locked while a
-    worker claims deliveries for that connection."""
-
-    __tablename__ = "outbox_pacing"
-
-    connection_id: Mapped[int] = mapped_column(sa.ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True)
-    call_times: Mapped[list] = mapped_column(sa.JSON, default=list)

@@ -1,4 +1,4 @@
-"""The outbox: the only code that writes outbox_messages and outbox_pacing.
+"""The outbox: the only code that writes outbox_messages.
 
 What other systems should learn (a guest's active preferences, for the guest's profile in each
 PMS that knows the guest) is written by `guest_profile_changed` inside the transaction of the
@@ -24,7 +24,6 @@ import requests
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from guestrel.audit import service as audit
@@ -36,10 +35,10 @@ from guestrel.plugins import manager
 from guestrel.plugins.plugin_api import DeliveryError, GuestProfileFact, PmsAdapter
 from guestrel.properties.models import Property
 from guestrel.service_errors import InvalidDataError, NotFoundError, PermissionDeniedError, ServiceError
-from guestrel.sync import connections
+from guestrel.sync import connections, pacing
 from guestrel.sync.backoff import retry_delay
 from guestrel.stays.models import Stay
-from guestrel.sync.models import OUTBOX_STATUSES, Connection, OutboxMessage, OutboxPacing
+from guestrel.sync.models import OUTBOX_STATUSES, Connection, OutboxMessage
 
 GUEST_PROFILE = "guest_profile"
 OPEN = ("pending", "delivering")
@@ -268,29 +267,12 @@ def _due_connections(now: datetime, adapters: dict) -> list[Connection]:
     ).all()
 
 
-def _lock_pacing(connection_id: int) -> OutboxPacing | None:
-    """The connection's pacing row, locked until the claim commits; None while another worker
-    holds it (that worker is claiming this connection's messages right now)."""
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[db.engine.dialect.name]
-    # Also takes SQLite's write lock first, so the calls read below cannot change before the commit.
-    db.session.execute(dialect.insert(OutboxPacing).values(connection_id=connection_id, call_times=[])
-                       .on_conflict_do_nothing(index_elements=[OutboxPacing.connection_id]))
-    return db.session.scalar(sa.select(OutboxPacing).where(OutboxPacing.connection_id == connection_id)
-                             .with_for_update(skip_locked=True).execution_options(populate_existing=True))
-
-
-def _claim(connection: Connection, rate_limit, wanted: int, now: datetime) -> list[OutboxMessage]:
-    """Mark up to `wanted` due messages of the connection as delivering, within its rate limit
-    (calls per seconds, counted over the last window by every worker)."""
-    pacing = recent = None
-    if rate_limit is not None:
-        calls, seconds = rate_limit
-        pacing = _lock_pacing(connection.id)
-        if pacing is None:
-            db.session.commit()
-            return []
-        recent = [moment for moment in pacing.call_times if moment > now.timestamp() - seconds]
-        wanted = min(wanted, calls - len(recent))
+def _claim(connection: Connection, adapter_class, wanted: int, now: datetime) -> list[OutboxMessage]:
+    """Mark up to `wanted` due messages of the connection as delivering, no more than its vendor's
+    request limit has room for now (counted by every worker, see guestrel.sync.pacing)."""
+    room = pacing.room_left(adapter_class, connection.id)
+    if room is not None:
+        wanted = min(wanted, room)
     if wanted <= 0:
         db.session.commit()
         return []
@@ -309,8 +291,6 @@ def _claim(connection: Connection, rate_limit, wanted: int, now: datetime) -> li
         .values(status="delivering", next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
         .returning(OutboxMessage.id).execution_options(synchronize_session=False)
     ).all()
-    if pacing is not None:
-        pacing.call_times = recent + [now.timestamp()] * len(ids)
     db.session.commit()
     return db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids))
                               .order_by(OutboxMessage.id).execution_options(populate_existing=True)).all()
@@ -434,7 +414,7 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> int:
     for connection in due:
         if tried >= limit or time.monotonic() > deadline:
             break
-        claimed = _claim(connection, adapters[connection.adapter].rate_limit, min(share, limit - tried), now)
+        claimed = _claim(connection, adapters[connection.adapter], min(share, limit - tried), now)
         tried += _push_all(connection, claimed, now, deadline)
     return tried
 

@@ -39,7 +39,8 @@ def _polled_adapters() -> dict[str, float]:
 
 def claim_due_connections(now: datetime) -> list[int]:
     """The enabled connections of polled adapters whose interval has passed since their last
-    poll, marked as polled now in the same statement: a scheduler on every worker host may ask
+    poll (and whose PMS's Retry-After, if it gave one, has passed too), marked as polled now in
+    the same statement: a scheduler on every worker host may ask
     at once, and each connection is handed to one of them."""
     intervals = _polled_adapters()
     if not intervals:
@@ -49,7 +50,8 @@ def claim_due_connections(now: datetime) -> list[int]:
                                                       Connection.last_polled_at <= now - timedelta(seconds=seconds)))
         for adapter, seconds in sorted(intervals.items())
     ))
-    ids = db.session.scalars(sa.update(Connection).where(Connection.enabled.is_(True), due)
+    allowed = sa.or_(Connection.poll_after.is_(None), Connection.poll_after <= now)
+    ids = db.session.scalars(sa.update(Connection).where(Connection.enabled.is_(True), due, allowed)
                              .values(last_polled_at=now).returning(Connection.id)).all()
     db.session.commit()
     return sorted(ids)
@@ -76,7 +78,8 @@ def poll_connection(connection_id: int) -> PollOutcome:
                               result=result))
     except SourceUnavailable as error:
         message = _("The PMS could not be reached: %(error)s", error=str(error))
-        _record(connection_id, last_error=message)
+        poll_after = now + timedelta(seconds=error.retry_after) if error.retry_after else None
+        _record(connection_id, last_error=message, poll_after=poll_after)
         return PollOutcome(None, False, message)
     except Exception as error:
         current_app.logger.exception("Polling connection %s failed", connection_id)
@@ -87,5 +90,6 @@ def poll_connection(connection_id: int) -> PollOutcome:
     if result.body is not None:
         message_id = inbox.receive(inbox.Source(connection.adapter, property_code), "application/octet-stream",
                                    POLL_HEADERS, result.body, origin="poll").id
-    _record(connection_id, cursor=result.cursor, last_polled_at=now, last_success_at=now, last_error=None)
+    _record(connection_id, cursor=result.cursor, last_polled_at=now, last_success_at=now, last_error=None,
+            poll_after=None)
     return PollOutcome(message_id, bool(result.more))

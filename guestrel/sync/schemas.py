@@ -1,5 +1,6 @@
 """The connections and outbox API contract. Settings are checked by each adapter's own schema in
 the service; secret values are write-only: answers name the secrets that are set, never their values."""
+from flask import request
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
@@ -25,12 +26,14 @@ class ConnectionSchema(Schema):
     inbox_counts = fields.Dict(keys=fields.String(), values=fields.Integer(), dump_only=True,
                                metadata={"description": "Inbox messages of this connection by status"})
     last_polled_at = fields.DateTime(dump_only=True, attribute="connection.last_polled_at", allow_none=True)
+    poll_after = fields.DateTime(dump_only=True, attribute="connection.poll_after", allow_none=True, metadata={
+        "description": "The system asked not to be polled before this time (its Retry-After)"})
     version = fields.Integer(dump_only=True, attribute="connection.version",
                              metadata={"description": "Also the ETag: send it as If-Match to change the connection"})
     created_at = fields.DateTime(dump_only=True, attribute="connection.created_at")
 
     def _inbound_url(self, view):
-        return view.inbound_path
+        return request.host_url.rstrip("/") + view.inbound_path
 
 
 class ConnectionListSchema(Schema):

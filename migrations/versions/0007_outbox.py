@@ -5,8 +5,7 @@ Revises: 0006
 Create Date: 2026-11-25 15:10:00
 
 The outbox: facts to send to connections (a guest's profile for a PMS), written with the change
-they report and delivered by a worker with retries; and the recent calls per rate-limited
-connection, which every worker reads to stay under the vendor's limit.
+they report and delivered by a worker with retries.
 
 """
 from alembic import op
@@ -44,16 +43,8 @@ def upgrade():
         batch_op.create_index('ix_outbox_messages_due', ['status', 'next_attempt_at'], unique=False)
         batch_op.create_index('ix_outbox_messages_guest_connection_kind', ['guest_id', 'connection_id', 'kind'], unique=False)
 
-    op.create_table('outbox_pacing',
-    sa.Column('connection_id', sa.Integer(), nullable=False),
-    sa.Column('call_times', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['connection_id'], ['connections.id'], name=op.f('fk_outbox_pacing_connection_id_connections'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('connection_id', name=op.f('pk_outbox_pacing'))
-    )
-
 
 def downgrade():
-    op.drop_table('outbox_pacing')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_messages_guest_connection_kind')
         batch_op.drop_index('ix_outbox_messages_due')

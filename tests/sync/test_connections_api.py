@@ -28,7 +28,7 @@ def test_a_connection_is_created_with_its_secret_encrypted_and_never_shown(clien
     connection = db.session.get(Connection, body["id"])
     assert body["settings"] == {"url": "https://pms.example.com/api"}
     assert body["secrets_set"] == ["api_key"]
-    assert body["inbound_url"] == f"/inbound/{connection.id}/{connection.inbound_token}"
+    assert body["inbound_url"] == f"http://localhost/inbound/{connection.id}/{connection.inbound_token}"
     assert len(connection.inbound_token) >= 40
     assert (body["adapter"], body["property_code"], body["enabled"], body["cursor"]) == ("jsonpms", "SHA", True, None)
     assert body["inbox_counts"] == {} and body["last_error"] is None and body["last_success_at"] is None

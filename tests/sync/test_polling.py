@@ -166,3 +166,25 @@ def test_the_periodic_job_polls_what_is_due(app, connection):
 
     assert app.paged_pms.POLLED_WITH == [None]
     assert _stays() == 1
+
+
+def test_a_pms_that_asks_to_wait_is_not_polled_before_its_retry_after(app, connection, client, make_staff, login):
+    from guestrel.plugins.plugin_api import SourceUnavailable
+
+    app.paged_pms.PAGES.append(SourceUnavailable("429 Too Many Requests", retry_after=900))
+    before = utcnow()
+    assert polling.claim_due_connections(before) == [connection.id]
+    polling.poll_connection(connection.id)
+    waited_until = db.session.get(Connection, connection.id, populate_existing=True).poll_after
+
+    assert before + timedelta(seconds=900) <= waited_until <= utcnow() + timedelta(seconds=900)
+    # Its interval (300 s) has passed, the PMS's wish (900 s) has not.
+    assert polling.claim_due_connections(before + timedelta(seconds=600)) == []
+    assert polling.claim_due_connections(waited_until) == [connection.id]
+    login(make_staff("admin"))
+    page = client.get(f"/admin/integrations/connections/{connection.id}").get_data(as_text=True)
+    assert "as the system asked" in page and "429 Too Many Requests" in page
+
+    app.paged_pms.PAGES.append(_page(upsert("e1", guest=None), cursor="after-e1"))
+    assert polling.poll_connection(connection.id).error is None
+    assert db.session.get(Connection, connection.id, populate_existing=True).poll_after is None

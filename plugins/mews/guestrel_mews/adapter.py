@@ -18,7 +18,7 @@ from guestrel.plugins.plugin_api import (
     SourceUnavailable,
 )
 from guestrel_mews import mapping, notes
-from guestrel_mews.client import MewsClient, Pacer, Refused
+from guestrel_mews.client import MewsClient, Refused
 from guestrel_mews.settings import SECRETS, MewsSettings
 
 RESERVATIONS = "reservations/getAll/2023-06-06"
@@ -69,12 +69,11 @@ class MewsAdapter(PmsAdapter):
             self.config = None
             self.problem = ("The Mews connection's settings are incomplete or wrong: "
                             + ", ".join(sorted(error.messages_dict)) + ".")
-        self.pacer = Pacer(*self.rate_limit)
 
     def _client(self) -> MewsClient:
         if self.config is None:
             raise PayloadError(self.problem)
-        return MewsClient(self.config, self.http_session, self.pacer)
+        return MewsClient(self.config, self.http_session)
 
     @property
     def _zone(self):

@@ -1,8 +1,7 @@
-"""Calls to the Mews Connector API: every one a POST of JSON carrying the tokens, paced to
-stay under Mews's request limit, its failures turned into the plugin API's errors."""
+"""Calls to the Mews Connector API: every one a POST of JSON carrying the tokens, its failures
+turned into the plugin API's errors. The core's session keeps the calls under Mews's request
+limit (the adapter's rate_limit), counted across every worker."""
 import email.utils
-import time
-from collections import deque
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
@@ -26,23 +25,6 @@ class Refused(PayloadError):
         self.status = status
 
 
-class Pacer:
-    """At most `calls` calls in any `period` seconds: a call that would exceed it waits."""
-
-    def __init__(self, calls: int, period: float):
-        self.calls, self.period = calls, period
-        self.sent = deque()
-
-    def wait(self):
-        now = time.monotonic()
-        while self.sent and now - self.sent[0] >= self.period:
-            self.sent.popleft()
-        if len(self.sent) >= self.calls:
-            time.sleep(self.period - (now - self.sent[0]))
-            self.sent.popleft()
-        self.sent.append(time.monotonic())
-
-
 def retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (seconds or an HTTP date), None when absent or odd."""
     if not value:
@@ -64,12 +46,11 @@ def retry_after(value: str | None) -> float | None:
 class MewsClient:
     """The connection's tokens and address, and the session every call goes through."""
 
-    def __init__(self, settings: dict, session: requests.Session, pacer: Pacer):
+    def __init__(self, settings: dict, session: requests.Session):
         self.url = settings["base_url"].rstrip("/") + API_PATH
         self.auth = {"ClientToken": settings["client_token"], "AccessToken": settings["access_token"],
                      "Client": settings["client"]}
         self.session = session
-        self.pacer = pacer
 
     def _scrub(self, text: str) -> str:
         for token in (self.auth["ClientToken"], self.auth["AccessToken"]):
@@ -79,7 +60,6 @@ class MewsClient:
     def call(self, operation: str, payload: dict) -> dict:
         """Mews's JSON answer to `operation` (e.g. "customers/getAll") with `payload`.
         SourceUnavailable when Mews cannot answer now, Refused when it will not."""
-        self.pacer.wait()
         try:
             response = self.session.post(self.url + operation, json={**self.auth, **payload})
         except requests.Timeout as error:

@@ -1,12 +1,10 @@
-import time
-
 import marshmallow
 import pytest
 
 from guestrel.plugins.plugin_api import ConnectionCheck, PmsAdapter, TimeoutSession
 from guestrel_mews import MewsAdapter, register_adapters
 from guestrel_mews.settings import MewsSettings
-from mews_fake import ACCESS_TOKEN, CLIENT_TOKEN, ENTERPRISE_ID, error, settings, slow
+from mews_fake import ACCESS_TOKEN, CLIENT_TOKEN, ENTERPRISE_ID, error, slow
 
 
 def test_the_plugin_registers_the_mews_pms_adapter_with_mews_limits():
@@ -66,15 +64,3 @@ def test_check_connection_with_incomplete_settings_says_which(mews):
     assert check == ConnectionCheck(False, "The Mews connection's settings are incomplete or wrong: "
                                            "access_token, enterprise_id.")
     assert mews.requests == []
-
-
-def test_calls_of_one_adapter_stay_under_the_request_limit(mews):
-    class Limited(MewsAdapter):
-        rate_limit = (2, 0.4)
-
-    adapter = Limited(settings(mews.url), TimeoutSession())
-    started = time.monotonic()
-    for _ in range(3):
-        adapter.check_connection()
-    assert time.monotonic() - started >= 0.4
-    assert len(mews.bodies("configuration/get")) == 3
