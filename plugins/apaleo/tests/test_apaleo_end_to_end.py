@@ -172,6 +172,33 @@ def test_apaleo_away_keeps_the_webhook_to_try_again_and_it_applies_once_apaleo_i
     assert the_stay().status == "in_house"
 
 
+def test_apaleo_asking_to_slow_down_is_tried_again_exactly_after_its_retry_after(client, apaleo, connection):
+    setup = connection()
+    apaleo.expect_oneshot_request(RESERVATION_PATH).respond_with_data("", status=429, headers={"Retry-After": "120"})
+    before = datetime.now(timezone.utc)
+    message = deliver(client, setup, webhook(kind="checked-in"))
+
+    assert message.status == "received" and message.attempts == 1
+    waited = (message.next_attempt_at - before).total_seconds()
+    assert 120 <= waited <= 120 + (datetime.now(timezone.utc) - before).total_seconds()
+
+
+def test_apaleo_away_for_every_attempt_fails_the_webhook_for_a_replay_once_it_is_back(app, client, apaleo, connection):
+    setup = connection()
+    app.config["GUESTREL_INBOX_MAX_ATTEMPTS"] = 3
+    apaleo.expect_request(RESERVATION_PATH).respond_with_data("", status=503)
+    message = deliver(client, setup, webhook(kind="checked-in"))
+    for _ in range(2):
+        message = inbox.process(message.id)
+
+    assert message.status == "failed" and message.next_attempt_at is None
+    assert message.error == ("The source could not be reached after 3 attempts: Reservation XPGMSXGF-1 could not be "
+                             "read: apaleo is unavailable (503: SERVICE UNAVAILABLE).")
+    apaleo.clear()
+    serve(apaleo, reservation("InHouse", "2026-12-01T15:42:10+01:00"))
+    assert inbox.replay(OPERATOR, message.id).status == "applied" and the_stay().status == "in_house"
+
+
 def test_a_signed_delivery_through_a_relay_is_accepted(client, apaleo, connection):
     setup = connection(webhook_secret=WEBHOOK_SECRET)
     serve(apaleo, reservation())
