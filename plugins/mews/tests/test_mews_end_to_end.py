@@ -7,12 +7,14 @@ import pytest
 import sqlalchemy as sa
 
 from guestrel import jobs
+from guestrel.audit.models import AuditEntry
 from guestrel.auth.service import OPERATOR
 from guestrel.extensions import db
 from guestrel.guests.models import Guest, GuestExternalId
 from guestrel.stays.models import Stay
-from guestrel.sync import connections
-from guestrel.sync.models import Connection, InboxMessage
+from guestrel.sync import connections, polling
+from guestrel.sync.models import Connection, InboxEvent, InboxMessage
+from guestrel_mews import MewsAdapter
 from mews_fake import ACCESS_TOKEN, CLIENT_TOKEN, error, iso, load, settings
 
 RESERVATION_ID = "0f515589-99b4-423d-b83a-b237009f0509"
@@ -39,6 +41,31 @@ def guest_of(customer_id: str) -> Guest:
 
 def stay(pms_id: str) -> Stay:
     return db.session.scalar(sa.select(Stay).where(Stay.pms_id == pms_id))
+
+
+def reservation_changed() -> bytes:
+    """Mews's general webhook saying only that the reservation changed."""
+    return json.dumps(load("webhook.json") | {
+        "Events": [{"Discriminator": "ServiceOrderUpdated", "Value": {"Id": RESERVATION_ID}}]}).encode()
+
+
+def reservation_outcomes() -> list[tuple[str, str]]:
+    """(kind, status) of each reservation event guestrel took in, in the order it took them."""
+    rows = db.session.scalars(sa.select(InboxEvent).where(InboxEvent.kind != "ProfileUpdated")
+                              .order_by(InboxEvent.id).execution_options(populate_existing=True))
+    return [(row.kind, row.status) for row in rows]
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Mews's side of time for polls: each window ends a little before clock["now"]."""
+    now = {"now": datetime.now(timezone.utc)}
+    monkeypatch.setattr(MewsAdapter, "_now", staticmethod(lambda: now["now"]))
+    return now
 
 
 def test_a_mews_webhook_creates_the_guest_and_the_stay_then_checks_it_in(client, mews, connection):
@@ -101,3 +128,77 @@ def test_polling_a_mews_connection_brings_in_its_reservations(app, mews, connect
     db.session.expire_all()
     polled = db.session.get(Connection, connection.id)
     assert json.loads(polled.cursor)["since"] and polled.last_error is None
+
+
+def test_a_reservation_mews_cancels_then_reinstates_is_booked_again(client, mews, connection):
+    mews.add_customer()
+    reservation = mews.add_reservation(Id=RESERVATION_ID)
+    assert deliver(client, connection, reservation_changed()).json["status"] == "applied"
+
+    reservation.update(State="Canceled", CancellationReason="RequestedByGuest", CancelledUtc="2026-11-22T09:30:00Z",
+                       UpdatedUtc="2026-11-22T09:30:00Z")
+    assert deliver(client, connection, reservation_changed()).json["status"] == "applied"
+    db.session.expire_all()
+    assert stay(RESERVATION_ID).status == "cancelled"
+
+    reservation.update(State="Confirmed", CancellationReason=None, CancelledUtc=None,
+                       UpdatedUtc="2026-11-23T08:30:00Z")
+    reinstated = deliver(client, connection, reservation_changed())
+    # The same webhook delivered twice: the copy reads the same version of the reservation.
+    repeated = deliver(client, connection, reservation_changed())
+
+    assert (reinstated.json["status"], repeated.json["status"]) == ("applied", "ignored")
+    db.session.expire_all()
+    booked = stay(RESERVATION_ID)
+    assert (booked.status, booked.room_number, booked.departure) == ("booked", "1208", date(2026, 12, 3))
+    assert booked.source_modified_at == datetime(2026, 11, 23, 8, 30, tzinfo=timezone.utc)
+    assert booked.guest_id == guest_of(CUSTOMER_ID).id
+    assert reservation_outcomes() == [
+        ("ReservationUpserted", "applied"),
+        ("ReservationUpserted", "applied"), ("ReservationCancelled", "applied"),
+        ("ReservationUpserted", "applied"),
+    ]
+    assert count(Stay) == 1
+
+
+def test_a_poll_page_older_than_the_cancellation_changes_nothing_and_the_next_poll_reinstates(
+        client, mews, connection, clock):
+    mews.add_customer()
+    reservation = mews.add_reservation(Id=RESERVATION_ID)
+    assert deliver(client, connection, reservation_changed()).json["status"] == "applied"
+    # The guest stays a night longer; the poll reads that version, but its page waits in the
+    # queue behind other work while Mews cancels the reservation and says so by webhook.
+    reservation.update(EndUtc="2026-12-04T04:00:00Z", ScheduledEndUtc="2026-12-04T04:00:00Z",
+                       UpdatedUtc="2026-11-21T15:00:00Z")
+    clock["now"] = datetime(2026, 11, 21, 16, 0, tzinfo=timezone.utc)
+    delayed = polling.poll_connection(connection.id).message_id
+    assert delayed is not None
+    reservation.update(State="Canceled", CancellationReason="RequestedByGuest", CancelledUtc="2026-11-22T09:30:00Z",
+                       UpdatedUtc="2026-11-22T09:30:00Z")
+    assert deliver(client, connection, reservation_changed()).json["status"] == "applied"
+    audited = count(AuditEntry)
+
+    jobs.enqueue("sync.process_message", delayed)
+
+    db.session.expire_all()
+    assert db.session.get(InboxMessage, delayed).status == "ignored"
+    cancelled = stay(RESERVATION_ID)
+    assert (cancelled.status, cancelled.departure) == ("cancelled", date(2026, 12, 4))
+    assert cancelled.source_modified_at == datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)
+    assert count(AuditEntry) == audited
+
+    reservation.update(State="Confirmed", CancellationReason=None, CancelledUtc=None,
+                       UpdatedUtc="2026-11-23T08:30:00Z")
+    clock["now"] = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    jobs.enqueue("sync.poll_connection", connection.id)
+
+    db.session.expire_all()
+    booked = stay(RESERVATION_ID)
+    assert (booked.status, booked.departure) == ("booked", date(2026, 12, 4))
+    assert booked.source_modified_at == datetime(2026, 11, 23, 8, 30, tzinfo=timezone.utc)
+    assert reservation_outcomes() == [
+        ("ReservationUpserted", "applied"),
+        ("ReservationUpserted", "applied"), ("ReservationCancelled", "applied"),
+        ("ReservationUpserted", "ignored"),
+        ("ReservationUpserted", "applied"),
+    ]

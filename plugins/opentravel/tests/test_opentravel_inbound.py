@@ -121,6 +121,59 @@ def test_a_booking_arriving_after_its_modification_changes_nothing(client, conne
     assert count(AuditEntry) == audited and messages()[-1].status == "ignored"
 
 
+# A booking cancelled at the channel and then reinstated (the guest or the channel's support
+# undoing the cancellation) comes back under the same UniqueID as the whole booking again, with
+# the original CreateDateTime and the reinstatement's LastModifyDateTime. OTA has no "reinstate"
+# ResStatus: most channel managers send it as a Modify of the booking they delivered, some as a
+# Commit as if it were new.
+@pytest.mark.parametrize("res_status", ["Modify", "Commit"])
+def test_a_cancelled_booking_the_channel_sends_again_is_booked_again(client, connection, res_status):
+    reinstatement = sample("reinstated_booking.xml").replace(b'ResStatus="Modify"',
+                                                             f'ResStatus="{res_status}"'.encode())
+    assert succeeded(post(client, connection, sample("new_booking.xml")))
+    assert succeeded(post(client, connection, sample("cancel_booking.xml")))
+    assert stay("SM-48213377").status == "cancelled"
+
+    response = post(client, connection, reinstatement)
+
+    assert response.status_code == 200 and succeeded(response) and errors(response) == []
+    assert answer(response).find(f"{OTA}HotelReservations/{OTA}HotelReservation/{OTA}UniqueID").get("ID") == (
+        "SM-48213377")
+    booked = stay("SM-48213377")
+    assert (booked.status, booked.departure, booked.children, booked.revenue_room) == (
+        "booked", date(2026, 12, 5), 2, Decimal("4664.00"))
+    assert booked.source_modified_at == datetime(2026, 11, 26, 2, 12, 40, tzinfo=timezone.utc)
+    assert (count(Stay), count(Guest)) == (1, 1)
+    assert [message.status for message in messages()] == ["applied", "applied", "applied"]
+
+
+def test_around_a_reinstatement_older_messages_change_nothing(client, connection):
+    assert succeeded(post(client, connection, sample("new_booking.xml")))
+    assert succeeded(post(client, connection, sample("cancel_booking.xml")))
+    audited = count(AuditEntry)
+
+    # The modification made before the cancellation, delivered late.
+    late = post(client, connection, sample("modify_booking.xml"))
+
+    assert succeeded(late)
+    cancelled = stay("SM-48213377")
+    assert (cancelled.status, cancelled.departure) == ("cancelled", date(2026, 12, 4))
+    assert cancelled.source_modified_at == datetime(2026, 11, 24, 23, 2, 31, tzinfo=timezone.utc)
+    assert count(AuditEntry) == audited
+
+    assert succeeded(post(client, connection, sample("reinstated_booking.xml")))
+    audited = count(AuditEntry)
+    # The channel sends the cancellation again, as it does when it missed our first answer.
+    again = post(client, connection, sample("cancel_booking.xml"))
+
+    assert succeeded(again)
+    booked = stay("SM-48213377")
+    assert (booked.status, booked.departure) == ("booked", date(2026, 12, 5))
+    assert booked.source_modified_at == datetime(2026, 11, 26, 2, 12, 40, tzinfo=timezone.utc)
+    assert count(AuditEntry) == audited
+    assert [message.status for message in messages()] == ["applied", "applied", "ignored", "applied", "ignored"]
+
+
 def test_several_reservations_in_one_message_become_several_stays(client, connection):
     response = post(client, connection, sample("several_reservations.xml"))
 
