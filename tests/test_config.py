@@ -1,8 +1,11 @@
 """Configuration: environment variables override defaults; the embedded SQLite is set up for
 several readers and a writer at once."""
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from guestrel import create_app
+from guestrel.config import ENVIRONMENT_KEYS
 from guestrel.extensions import db
 
 
@@ -35,3 +38,9 @@ def test_without_a_configured_key_a_secret_is_generated_once_and_kept(monkeypatc
     first = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["SECRET_KEY"]
     second = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["SECRET_KEY"]
     assert first == second and len(first) >= 40
+
+
+def test_every_environment_variable_is_in_the_readmes_configuration_table():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme[readme.index("## Configuration"):readme.index("## Architecture")]
+    assert [name for name in ENVIRONMENT_KEYS if f"`{name}`" not in table] == []

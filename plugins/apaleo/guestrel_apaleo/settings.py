@@ -30,8 +30,8 @@ class ApaleoSettings(marshmallow.Schema):
     client_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
     client_secret = fields.String(required=True, validate=validate.Length(min=1, max=500))
     # Plain http and hosts without a domain are allowed for a local proxy (and the tests).
-    identity_url = fields.Url(load_default=IDENTITY_URL, require_tld=False)
-    api_url = fields.Url(load_default=API_URL, require_tld=False)
+    identity_url = fields.Url(load_default=IDENTITY_URL, schemes={"http", "https"}, require_tld=False)
+    api_url = fields.Url(load_default=API_URL, schemes={"http", "https"}, require_tld=False)
     property_id = fields.String(required=True, validate=validate.Regexp(
         PROPERTY_ID, error="Give apaleo's property id, e.g. MUC."))
     webhook_secret = fields.String(validate=validate.Length(min=16, max=500))

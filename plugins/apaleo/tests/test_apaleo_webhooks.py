@@ -6,6 +6,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+import marshmallow
 import pytest
 from werkzeug import Response
 
@@ -21,6 +22,7 @@ from guestrel.plugins.plugin_api import (
     Revenue,
     SourceUnavailable,
 )
+from guestrel_apaleo.settings import ApaleoSettings
 
 CET = timezone(timedelta(hours=1))
 
@@ -227,3 +229,10 @@ def test_a_refused_connection_means_try_again_later(apaleo, adapter):
 def test_a_connection_without_its_settings_says_which_are_missing(adapter):
     with pytest.raises(PayloadError, match="The connection's settings lack client_secret, property_id"):
         adapter(client_secret="", property_id=None).parse_webhook({}, webhook())
+
+
+@pytest.mark.parametrize("field", ["identity_url", "api_url"])
+def test_an_address_that_is_not_http_is_refused(field):
+    with pytest.raises(marshmallow.ValidationError) as refused:
+        ApaleoSettings().load({"client_id": "c", "client_secret": "s", "property_id": "MUC", field: "ftp://apaleo.example"})
+    assert list(refused.value.messages) == [field]

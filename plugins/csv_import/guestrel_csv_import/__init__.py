@@ -1,6 +1,6 @@
 """guestrel adapter `csv_import`: a legacy system's CSV export of guest profiles, their
 preferences and their past stays, read row by row into normalised events (the file's layout is
-in the README, "Importing a legacy system's CSV export")."""
+in this plugin's README)."""
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
