@@ -197,6 +197,8 @@ def _apply_upsert(principal, prop, pms_id, values, guest_id) -> tuple[UpsertResu
         db.session.rollback()
         return UpsertResult("ignored_duplicate", stay), _Change()
     db.session.flush()
+    # First: listeners of the check-in read what the change left (e.g. the stay's tasks).
+    change.facts.insert(0, signals.stay_changed)
     audit.record(principal, "create" if outcome == "created" else "update", "stay", stay.id,
                  guest_id=stay.guest_id, property_id=stay.property_id, changes=changes)
     db.session.commit()
@@ -264,6 +266,7 @@ def _run_command(principal: Principal, stay_id: int, command: str, at: datetime 
             setattr(stay, name, value)
         stay.status = target
         _enter_status(stay, previous, at, change)
+        change.facts.insert(0, signals.stay_changed)
         audit.record(principal, "update", "stay", stay.id, guest_id=stay.guest_id,
                      property_id=stay.property_id, changes=audit.diff(before, _snapshot(stay)))
         db.session.commit()

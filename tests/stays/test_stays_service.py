@@ -283,3 +283,29 @@ def test_listing_a_page_of_stays_reads_them_in_one_query(hotels, app):
         sa.event.remove(db.engine, "before_cursor_execute", count)
     assert sorted(set(codes)) == ["HGH", "SHA"]
     assert len(statements) == 1
+
+
+def test_every_written_change_is_announced_as_changed_before_its_other_facts(hotels, guest):
+    heard = []
+
+    def on(name):
+        def receiver(sender, stay_id, **_facts):
+            heard.append((name, stay_id))
+        return receiver
+
+    receivers = {signal: on(name) for name, signal in (("changed", signals.stay_changed),
+                                                       ("checked_in", signals.stay_checked_in))}
+    for signal, receiver in receivers.items():
+        signal.connect(receiver)
+    try:
+        stay_id = service.upsert_stay(SYSTEM, "SHA", "R-1", booking(0, guest_id=guest.id)).stay.id
+        service.upsert_stay(SYSTEM, "SHA", "R-1", booking(0, guest_id=guest.id))
+        service.upsert_stay(SYSTEM, "SHA", "R-1", {"source_modified_at": at(-5), "room_number": "9"})
+        service.upsert_stay(SYSTEM, "SHA", "R-1", {"source_modified_at": at(5), "room_number": "1208"})
+        service.check_in(SYSTEM, stay_id)
+        service.check_in(SYSTEM, stay_id)
+    finally:
+        for signal, receiver in receivers.items():
+            signal.disconnect(receiver)
+
+    assert heard == [("changed", stay_id), ("changed", stay_id), ("changed", stay_id), ("checked_in", stay_id)]
