@@ -23,6 +23,12 @@ PERMISSIONS = {
     "stays:write": _l("Record reservations, check-ins, check-outs, cancellations and no-shows"),
     "integrations:admin": _l("Manage connections to PMSs, channels and other systems"),
     "guests:merge": _l("Review possible duplicate guests and merge two profiles into one"),
+    "arrivals:read": _l("See the arrivals, in-house and departures boards: names, rooms, dates, what to prepare"),
+    "tasks:read": _l("See pre-arrival tasks"),
+    "tasks:write": _l("Mark pre-arrival tasks done"),
+    "alerts:read": _l("See check-in alerts, live on the front-desk pages"),
+    "alerts:write": _l("Acknowledge check-in alerts"),
+    "alerts:admin": _l("Manage alert rules"),
 }
 SCOPES = tuple(PERMISSIONS)
 
@@ -34,20 +40,26 @@ SCOPE_IMPLIES = {
     # A PMS that pushes stays reads back the stay it wrote.
     "stays:write": {"stays:read"},
     "guests:merge": {"guests:read", "guests:contact", "guests:write"},
+    "tasks:write": {"tasks:read"},
+    "alerts:write": {"alerts:read"},
 }
 
 ROLE_PERMISSIONS = {
     # Housekeeping prepares rooms: it sees what a guest likes, not how to reach them. Stays carry
     # rates and revenue, which it does not need: the rooms and dates to prepare come to it on
     # the arrivals board.
-    "housekeeping": {"guests:read", "properties:read"},
-    "front_desk": {"guests:read", "guests:contact", "guests:write", "properties:read", "stays:read", "stays:write"},
+    "housekeeping": {"guests:read", "properties:read", "arrivals:read", "tasks:read", "tasks:write"},
+    "front_desk": {
+        "guests:read", "guests:contact", "guests:write", "properties:read", "stays:read", "stays:write",
+        "arrivals:read", "tasks:read", "tasks:write", "alerts:read", "alerts:write",
+    },
     # Marketing reads stay history (how often, how much) to build segments; it records none.
     "marketing": {"guests:read", "guests:contact", "properties:read", "stays:read"},
     # Merging moves a guest's whole history; a manager decides which of two profiles survives.
     "manager": {
         "guests:read", "guests:contact", "guests:write", "guests:merge", "properties:read", "audit:read",
-        "stays:read", "stays:write",
+        "stays:read", "stays:write", "arrivals:read", "tasks:read", "tasks:write", "alerts:read", "alerts:write",
+        "alerts:admin",
     },
     "admin": set(PERMISSIONS),
 }
