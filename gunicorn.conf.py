@@ -9,7 +9,11 @@ bind = os.environ.get("GUESTREL_BIND", "127.0.0.1:8000")
 # One process keeps the embedded default's in-memory rate limits exact; threads serve the
 # concurrent requests. Scaled out (Redis configured), raise the worker count.
 workers = int(os.environ.get("GUESTREL_WORKERS", "1"))
-threads = int(os.environ.get("GUESTREL_THREADS", "16"))
+# Every open front-desk page holds a thread for its live alerts (at most
+# GUESTREL_LIVE_STREAMS_MAX, 200 by default), and the rest serve every other request.
+threads = int(os.environ.get("GUESTREL_THREADS", "256"))
+# Open live streams would hold a restart for the whole default 30 s; browsers reconnect anyway.
+graceful_timeout = 10
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("GUESTREL_FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -4,6 +4,9 @@ from pathlib import Path
 from flask import Flask
 
 from guestrel import cli, config, errors, i18n, jobs, models  # noqa: F401  (models: all tables on db.metadata)
+from guestrel.alerts import api as alerts_api
+from guestrel.alerts import listeners as alerts_listeners
+from guestrel.alerts import views as alerts_views
 from guestrel.auth import api as auth_api
 from guestrel.auth import sessions
 from guestrel.auth import views as auth_views
@@ -39,6 +42,7 @@ API_BLUEPRINTS = (
     stays_api.blp,
     sync_api.blp,
     sync_outbox_api.blp,
+    alerts_api.blp,
 )
 WEB_BLUEPRINTS = (
     web_views.bp,
@@ -49,6 +53,7 @@ WEB_BLUEPRINTS = (
     sync_views.bp,
     sync_connection_views.bp,
     sync_import_views.bp,
+    alerts_views.bp,
 )
 
 
@@ -85,6 +90,7 @@ def create_app(config_overrides=None) -> Flask:
     jobs.init_app(app)
     sync_listeners.init_app(app)
     sync_pacing.init_app(app)
+    alerts_listeners.init_app(app)
 
     errors.init_app(app)
     cli.init_app(app)

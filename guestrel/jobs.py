@@ -25,6 +25,7 @@ from huey.api import Huey
 
 EXTENSION = "guestrel.jobs"
 EVERY_MINUTE = crontab(minute="*")
+NIGHTLY = crontab(minute="17", hour="3")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Jobs:
 
 def _specs() -> list[JobSpec]:
     # Imported here: the domains' job functions use services that import this module's callers.
+    from guestrel.alerts import service as alerts_service
     from guestrel.sync import jobs as sync_jobs
 
     return [
@@ -53,6 +55,8 @@ def _specs() -> list[JobSpec]:
         JobSpec("sync.poll_due", sync_jobs.poll_due, periodic=EVERY_MINUTE),
         JobSpec("sync.recover", sync_jobs.recover, periodic=EVERY_MINUTE),
         JobSpec("sync.deliver_outbox", sync_jobs.deliver_outbox, periodic=EVERY_MINUTE),
+        JobSpec("alerts.raise_missing", alerts_service.raise_missing, periodic=EVERY_MINUTE),
+        JobSpec("alerts.prune_events", alerts_service.prune_events, periodic=NIGHTLY),
     ]
 
 

@@ -1,4 +1,5 @@
 """Every domain's tables, imported so they are all on db.metadata for migrations and tests."""
+from guestrel.alerts.models import AlertRule, CheckInAlert, LiveEvent
 from guestrel.audit.models import AuditEntry
 from guestrel.auth.models import ApiClient, StaffUser
 from guestrel.guests.models import (
@@ -15,6 +16,9 @@ from guestrel.stays.models import Stay
 from guestrel.sync.models import Connection, InboxEvent, InboxMessage
 
 __all__ = [
+    "AlertRule",
+    "CheckInAlert",
+    "LiveEvent",
     "ApiClient",
     "AuditEntry",
     "Connection",

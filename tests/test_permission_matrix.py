@@ -71,6 +71,13 @@ API = [
     ("POST", "/api/v1/connections/{connection}/import", "integrations:admin"),
     ("GET", "/api/v1/outbox", "integrations:admin"),
     ("POST", "/api/v1/outbox/{outbox_message}/retry", "integrations:admin"),
+    ("GET", "/api/v1/alerts", "alerts:read"),
+    ("GET", "/api/v1/alerts/{alert}", "alerts:read"),
+    ("POST", "/api/v1/alerts/{alert}/acknowledge", "alerts:write"),
+    ("GET", "/api/v1/alert-rules", "alerts:admin"),
+    ("POST", "/api/v1/alert-rules", "alerts:admin"),
+    ("GET", "/api/v1/alert-rules/{alert_rule}", "alerts:admin"),
+    ("PATCH", "/api/v1/alert-rules/{alert_rule}", "alerts:admin"),
     ("GET", "/api/v1/openapi.json", PUBLIC),
 ]
 
@@ -134,6 +141,15 @@ PAGES = [
     ("GET", "/admin/integrations/connections/{connection}/import", "integrations:admin"),
     ("POST", "/admin/integrations/connections/{connection}/import", "integrations:admin"),
     ("POST", "/admin/integrations/outbox/{outbox_message}/retry", "integrations:admin"),
+    ("GET", "/alerts", "alerts:read"),
+    ("GET", "/alerts/stream", "alerts:read"),
+    ("GET", "/alerts/{alert}", "alerts:read"),
+    ("POST", "/alerts/{alert}/acknowledge", "alerts:write"),
+    ("GET", "/admin/alert-rules", "alerts:admin"),
+    ("GET", "/admin/alert-rules/new", "alerts:admin"),
+    ("POST", "/admin/alert-rules/new", "alerts:admin"),
+    ("GET", "/admin/alert-rules/{alert_rule}", "alerts:admin"),
+    ("POST", "/admin/alert-rules/{alert_rule}", "alerts:admin"),
     ("GET", "/audit", "audit:read"),
     ("GET", "/audit/guests/{guest}", "audit:read"),
     ("GET", "/api/docs", PUBLIC),
@@ -197,6 +213,8 @@ def world(app, hotels, make_staff):
         "inbox_message": 1,
         "outbox_message": 1,
         "match_review": 1,
+        "alert": 1,
+        "alert_rule": 1,
     }
     return World(ids, "Bund view suite 1208", "Lake view room 806", hgh.id)
 

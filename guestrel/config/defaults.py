@@ -72,3 +72,15 @@ API_SPEC_OPTIONS = {
 
 # API clients record when they were last used, at most this often, to keep reads cheap.
 GUESTREL_API_CLIENT_TOUCH_SECONDS = 60
+
+# Live push of check-in alerts to the front-desk pages (guestrel.alerts.live). Each open page
+# holds a server thread while it waits, so a process keeps at most GUESTREL_LIVE_STREAMS_MAX
+# streams, fewer than its threads (gunicorn.conf.py); a page over the limit tries again later.
+GUESTREL_LIVE_STREAMS_MAX = 200
+# Without Redis, how often each process looks for events raised by another (the job worker).
+GUESTREL_LIVE_POLL_SECONDS = 0.5
+# A comment keeps idle streams open through proxies and finds browsers that went away.
+GUESTREL_LIVE_HEARTBEAT_SECONDS = 15
+# A stream ends after this long; the browser reconnects at once, its session checked again.
+GUESTREL_LIVE_STREAM_SECONDS = 300
+GUESTREL_LIVE_RETRY_MS = 3000

@@ -7,3 +7,5 @@ GUESTREL_ARGON2_FAST = True
 RATELIMIT_STORAGE_URI = "memory://"
 # Jobs run in the caller, so a test sees their effect at once; tests of the worker override it.
 GUESTREL_JOBS = "immediate"
+# Streams in tests see other processes' events quickly and end soon.
+GUESTREL_LIVE_POLL_SECONDS = 0.1

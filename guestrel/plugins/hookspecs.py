@@ -64,3 +64,15 @@ def stay_checked_out(stay_id, property_id, guest_id):
     Every implementation is called and return values are ignored: the first answer does not win. An
     implementation that raises is logged and neither undoes the check-out nor stops the others.
     """
+
+
+@hookspec
+def guest_checked_in(alert):
+    """A guest checked in and the front desk of the hotel was alerted (live, on its pages).
+    Called once per check-in alert, after it is stored, e.g. to forward it to another channel.
+
+    alert: a guestrel.plugins.plugin_api.CheckInAlert, what the alert says.
+
+    Every implementation is called and return values are ignored: the first answer does not win. An
+    implementation that raises is logged and neither undoes the alert nor stops the others.
+    """

@@ -30,7 +30,7 @@ __all__ = [
     "NormalisedEvent", "GuestData", "Revenue",
     "ReservationUpserted", "ReservationCancelled", "NoShow", "CheckedIn", "CheckedOut", "ProfileUpdated",
     "PreferenceRecorded",
-    "GuestProfileFact", "OutboundMessage",
+    "GuestProfileFact", "OutboundMessage", "CheckInAlert",
     "TimeoutSession", "DEFAULT_TIMEOUT", "ADAPTER_KINDS",
 ]
 
@@ -347,6 +347,35 @@ class GuestProfileFact:
     reservation_ids: tuple[str, ...] = ()
     preferences: tuple[str, ...] = ()
     tier_code: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckInAlert:
+    """A guest checked in and the front desk was alerted; what the alert says, for a plugin that
+    forwards it elsewhere (a messaging app, a duty manager's phone). Contact details and notes
+    are left out: where the plugin sends them is beyond guestrel's permissions.
+
+    alert_id, stay_id: guestrel's ids. property_code: the hotel. guest_id: guestrel's id of the
+    guest, or None for a reservation without a profile. guest_name, room_number, vip_code,
+    member_number: as at check-in (None when unknown). allergies, preferences: texts of the
+    allergies and of the preferences flagged for check-in, most important first. occasions:
+    kinds of the occasions during the stay ("birthday", "anniversary", "other"). rules: texts of
+    the alert rules the check-in matched. stay_number: which stay in the chain this is (1: the first).
+    """
+
+    alert_id: int
+    stay_id: int
+    property_code: str
+    guest_id: int | None
+    guest_name: str | None
+    room_number: str | None
+    vip_code: str | None = None
+    member_number: str | None = None
+    allergies: tuple[str, ...] = ()
+    preferences: tuple[str, ...] = ()
+    occasions: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    stay_number: int = 1
 
 
 @dataclass(frozen=True, kw_only=True)
