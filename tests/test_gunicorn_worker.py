@@ -2,11 +2,6 @@
 beside itself in the embedded default, brings it back when it dies, and stops it on shutdown."""
 import os
 import signal
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import namedtuple
 from pathlib import Path
@@ -17,35 +12,7 @@ from flask_migrate import upgrade
 from guestrel import create_app, jobs
 from guestrel.extensions import db
 from tests.conftest import _testing_config
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-TIMEOUT = 30.0
-
-
-def _wait_for(condition, timeout=TIMEOUT):
-    """The condition's first truthy value, or None when `timeout` seconds pass without one."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _healthy(port) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
+from tests.servers import TIMEOUT, free_port, gunicorn, wait_for  # noqa: F401  (gunicorn: a fixture)
 
 Stat = namedtuple("Stat", "state parent group")
 
@@ -96,46 +63,25 @@ def server_settings(tmp_path):
         upgrade()
         db.engine.dispose()
     return {
-        "GUESTREL_BIND": f"127.0.0.1:{_free_port()}",
+        "GUESTREL_BIND": f"127.0.0.1:{free_port()}",
         "GUESTREL_DATABASE_URL": url,
         "GUESTREL_SECRET_KEY": "test-secret-key-not-for-production",
         "GUESTREL_JOBS_SQLITE_PATH": str(tmp_path / "jobs.sqlite3"),
         "GUESTREL_JOBS_QUEUE": f"guestrel-test-{uuid.uuid4().hex}",
         "GUESTREL_THREADS": "2",
-        # Not the control socket in $HOME: that one may be a developer's `make run`.
-        "GUNICORN_CMD_ARGS": "--no-control-socket",
     }
 
 
 @pytest.fixture
-def start_server(server_settings, tmp_path):
-    """Start `make run`'s gunicorn with extra variables; return it once /healthz answers. The
-    whole process group is killed afterwards, whatever the test left running."""
-    servers = []
+def start_server(server_settings, tmp_path, gunicorn):
+    """Start `make run`'s gunicorn with extra variables; return it once /healthz answers."""
     log_path = tmp_path / "gunicorn.log"
 
     def start(**variables):
-        environment = {key: value for key, value in os.environ.items()
-                       if key not in {"GUESTREL_REDIS_URL", "GUESTREL_RUN_WORKER", "GUESTREL_JOBS"}}
-        environment |= server_settings | variables
-        with open(log_path, "ab") as log:
-            server = subprocess.Popen(
-                [str(PROJECT_ROOT / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py", "wsgi:app"],
-                cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        servers.append(server)
-        port = int(server_settings["GUESTREL_BIND"].rsplit(":", 1)[1])
-        assert _wait_for(lambda: server.poll() is not None or _healthy(port)), log_path.read_text()
-        assert server.poll() is None, log_path.read_text()
-        return server
+        return gunicorn(log_path, **server_settings, **variables)
 
     start.log = log_path
-    yield start
-    for server in servers:
-        try:
-            os.killpg(server.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        server.wait(timeout=TIMEOUT)
+    return start
 
 
 def _takes_jobs(settings) -> bool:
@@ -146,7 +92,7 @@ def _takes_jobs(settings) -> bool:
     huey = app.extensions[jobs.EXTENSION].huey
     with app.app_context():
         jobs.enqueue("sync.recover")
-        return _wait_for(lambda: huey.pending_count() == 0) is not None
+        return wait_for(lambda: huey.pending_count() == 0) is not None
 
 
 def test_the_server_runs_the_job_worker_restarts_it_when_killed_and_stops_it_on_shutdown(
@@ -160,7 +106,7 @@ def test_the_server_runs_the_job_worker_restarts_it_when_killed_and_stops_it_on_
     assert _takes_jobs(server_settings), start_server.log.read_text()
 
     os.kill(first, signal.SIGKILL)
-    replaced = _wait_for(lambda: [pid for pid in _job_workers(server.pid) if pid != first])
+    replaced = wait_for(lambda: [pid for pid in _job_workers(server.pid) if pid != first])
     assert replaced and len(replaced) == 1, start_server.log.read_text()
     assert not _alive(first)
     assert _takes_jobs(server_settings), start_server.log.read_text()
@@ -169,7 +115,7 @@ def test_the_server_runs_the_job_worker_restarts_it_when_killed_and_stops_it_on_
     server.send_signal(signal.SIGTERM)
     assert server.wait(timeout=TIMEOUT) == 0, start_server.log.read_text()
     # An orphan would have a new parent: its process group is still the server's session's.
-    assert _wait_for(lambda: not _job_workers(group=server.pid)), "a worker outlived the server"
+    assert wait_for(lambda: not _job_workers(group=server.pid)), "a worker outlived the server"
     assert not _alive(replaced[0])
 
 

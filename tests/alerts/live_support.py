@@ -54,7 +54,8 @@ class Stream:
         return False
 
     def close(self):
-        self.response.close()
+        """Hang up without waiting: closing blocks until the reader's next line (a keep-alive)."""
+        threading.Thread(target=self.response.close, daemon=True).start()
 
 
 def signed_in(base_url: str, email: str, password: str) -> requests.Session:
