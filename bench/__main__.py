@@ -14,7 +14,7 @@ import time
 
 import sqlalchemy as sa
 
-from bench import burst, databases, measure, reservation_import, seed, webhook_pms
+from bench import alert_latency, burst, databases, measure, reservation_import, seed, webhook_pms
 from guestrel.auth import service as auth_service
 from guestrel.auth.service import OPERATOR
 from guestrel.extensions import db
@@ -22,7 +22,7 @@ from guestrel.properties import service as property_service
 from guestrel.sync import connections
 
 SEARCHES = ("guest_lookup_by_external_id", "guest_name_search")
-BENCHES = (*SEARCHES, "sync_burst", "reservation_import")
+BENCHES = (*SEARCHES, "sync_burst", "reservation_import", "alert_latency")
 # The new benchmarks' databases: jobs run in the request that queues them, as a worker would run them.
 IMMEDIATE_JOBS = {"GUESTREL_JOBS": "immediate"}
 
@@ -47,12 +47,17 @@ def parse_args(argv):
                         help="PMS events in the sync burst, duplicates included (default 10,000)")
     parser.add_argument("--reservations", type=int, default=100_000,
                         help="past reservations in the imported file (default 100,000)")
+    parser.add_argument("--streams", type=int, default=200,
+                        help="open front-desk pages following live alerts (default 200)")
+    parser.add_argument("--check-ins", type=int, default=200, help="check-ins to time for the alerts (default 200)")
+    parser.add_argument("--redis-url", default=os.environ.get("GUESTREL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                        help="the Redis the alert benchmark's servers share (default redis://127.0.0.1:6379/0)")
     parser.add_argument("--only", type=_names, default=BENCHES, metavar="NAME,...",
                         help=f"run only these benchmarks, of {', '.join(BENCHES)} (default all)")
     args = parser.parse_args(argv)
-    for option in ("guests", "events", "reservations"):
+    for option in ("guests", "events", "reservations", "streams", "check_ins"):
         if getattr(args, option) < 1:
-            parser.error(f"--{option} must be at least 1")
+            parser.error(f"--{option.replace('_', '-')} must be at least 1")
     return args
 
 
@@ -212,6 +217,17 @@ def run(kind: str, args):
         yield from run_sync_burst(kind, args)
     if "reservation_import" in args.only:
         yield from run_reservation_import(kind, args)
+    if "alert_latency" in args.only:
+        yield from run_alert_latency(kind, args)
+
+
+def run_alert_latency(kind: str, args):
+    warmup = max(1, args.check_ins // 10)
+    with databases.fresh_database(kind) as url, databases.migrated_app(url) as app:
+        say(f"{kind}: {args.check_ins:,} check-ins, each to {args.streams} open pages on another server")
+        timings = alert_latency.measure(app, url, args.redis_url, args.streams, args.check_ins, warmup)
+    yield {"bench": "alert_latency", "db": kind, "streams": args.streams, "check_ins": args.check_ins, **timings,
+           **alert_latency.baseline(args.redis_url, args.check_ins)}
 
 
 def main(argv=None):

@@ -15,6 +15,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 
 from guestrel.alerts import live, rule_service, service
@@ -92,6 +93,9 @@ def stream():
                         status=503, headers={"Retry-After": "15"}, mimetype="text/plain")
     config = current_app.config
     hub = live.hub(current_app._get_current_object())
+    # Settled now, while the staff member is loaded: the stream outlives the request's database
+    # session, and every pop-up is rendered in this language and on this clock.
+    get_locale(), get_timezone()
 
     def events():
         last = after

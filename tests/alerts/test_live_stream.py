@@ -128,3 +128,19 @@ def test_a_process_over_its_stream_limit_asks_the_page_to_come_back_later(live_s
             break
         time.sleep(0.2)
     assert again.response.status_code == 200
+
+
+def test_a_page_opening_without_a_start_follows_from_now_in_its_own_language(live_server, hotels, make_staff):
+    desk = signed_in(live_server, make_staff("front_desk", properties=[hotels[0]], locale="zh_Hans_CN").email,
+                     PASSWORD)
+    check_in(book(None, pms_id="R-0", room="501").id)
+    stream = Stream(desk, f"{live_server}/alerts/stream")
+    try:
+        check_in(book(li_wei().id).id)
+        event = stream.next_event()
+    finally:
+        stream.close()
+
+    assert event.kind == "alert" and "李伟" in event.data and "501" not in event.data
+    # In the staff member's language, though the stream outlives the request's database session.
+    assert "Acknowledge" not in event.data

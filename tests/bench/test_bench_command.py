@@ -9,7 +9,7 @@ from bench.__main__ import main
 
 KINDS = ["sqlite"] + (["postgresql"] if os.environ.get("GUESTREL_TEST_DATABASE_URL") else [])
 SMALL = ["--guests", "500", "--lookups", "20", "--searches", "20", "--warmup", "2",
-         "--events", "200", "--reservations", "100"]
+         "--events", "200", "--reservations", "100", "--streams", "3", "--check-ins", "3"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -19,7 +19,8 @@ def test_the_bench_command_prints_each_measurement_with_its_baseline(kind, capsy
     main([*SMALL, "--db", kind])
 
     lines = {line["bench"]: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
-    assert list(lines) == ["guest_lookup_by_external_id", "guest_name_search", "sync_burst", "reservation_import"]
+    assert list(lines) == ["guest_lookup_by_external_id", "guest_name_search", "sync_burst", "reservation_import",
+                           "alert_latency"]
     assert all(line["db"] == kind for line in lines.values())
     for name in ("guest_lookup_by_external_id", "guest_name_search"):
         assert lines[name]["guests"] == 500
@@ -32,6 +33,10 @@ def test_the_bench_command_prints_each_measurement_with_its_baseline(kind, capsy
     imported = lines["reservation_import"]
     assert imported["reservations"] == 100 and imported["rows"] > imported["reservations"]
     assert imported["rows_per_s"] > 0 and imported["baseline_rows_per_s"] > 0 and imported["ratio"] > 0
+    alerts = lines["alert_latency"]
+    assert alerts["streams"] == 3 and alerts["check_ins"] == 3
+    for figure in ("p50_ms", "p99_ms", "first_page_p50_ms", "baseline_p50_ms", "baseline_p99_ms"):
+        assert alerts[figure] > 0, figure
 
 
 def test_only_runs_the_named_benchmarks(capsys):
