@@ -32,8 +32,8 @@ from guestrel.properties.models import Property
 from guestrel.service_errors import NotFoundError
 from guestrel.stays.models import Stay
 
-# A check-in this long ago without an alert is past alerting: the guest is in the room.
-SWEEP_HOURS = 12
+# A check-in reported this long after it happened is past alerting: the guest is in the room.
+ALERT_HOURS = 12
 PAGE_MAX = 200
 STATUSES = ("open", "acknowledged")
 
@@ -81,9 +81,11 @@ def _fact(alert: CheckInAlert, property_code: str) -> CheckInAlertFact:
 
 def raise_for_stay(stay_id: int) -> CheckInAlert | None:
     """The alert for the stay's check-in, stored and announced; None when the stay is not in
-    house or has its alert already."""
+    house, has its alert already, or checked in long ago (a PMS connected today reports the
+    guests in house since last week: the desk knows them by now)."""
     stay = db.session.get(Stay, stay_id, populate_existing=True)
-    if stay is None or stay.status != "in_house" or db.session.scalar(
+    recent = utcnow() - timedelta(hours=ALERT_HOURS)
+    if stay is None or stay.status != "in_house" or (stay.checked_in_at or recent) < recent or db.session.scalar(
             sa.select(CheckInAlert.id).where(CheckInAlert.stay_id == stay_id)) is not None:
         db.session.rollback()
         return None
@@ -112,7 +114,7 @@ def on_stay_checked_in(app, stay_id, **_facts):
 
 def raise_missing(now: datetime | None = None) -> int:
     """Raise the alerts of recent check-ins that have none; how many were raised."""
-    since = (now or utcnow()) - timedelta(hours=SWEEP_HOURS)
+    since = (now or utcnow()) - timedelta(hours=ALERT_HOURS)
     missing = db.session.scalars(sa.select(Stay.id).where(
         Stay.status == "in_house", Stay.checked_in_at >= since,
         ~sa.exists().where(CheckInAlert.stay_id == Stay.id),

@@ -88,6 +88,14 @@ def test_a_stay_not_in_house_raises_no_alert_and_one_without_a_profile_still_doe
     assert alert.content["stay"]["room_number"] == "806" and alert.content["allergies"] == []
 
 
+def test_a_check_in_reported_long_after_it_happened_raises_no_alert(hotels):
+    stay = book(li_wei().id, arrival=ARRIVAL - timedelta(days=3))
+
+    stay_service.check_in(OPERATOR, stay.id, at=utcnow() - timedelta(days=3))
+
+    assert alerts() == [] and service.raise_missing() == 0
+
+
 def test_a_check_in_whose_alert_was_lost_is_raised_by_the_sweep_once(hotels):
     stay = book(li_wei().id)
     check_in(stay.id)
