@@ -14,6 +14,7 @@ from guestrel.audit import api as audit_api
 from guestrel.audit import views as audit_views
 from guestrel.database import configure_sqlite
 from guestrel.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from guestrel.frontdesk import views as frontdesk_views
 from guestrel.guests import api as guests_api
 from guestrel.guests import views as guests_views
 from guestrel.plugins import manager as plugins
@@ -28,6 +29,9 @@ from guestrel.sync import listeners as sync_listeners
 from guestrel.sync import pacing as sync_pacing
 from guestrel.sync import outbox_api as sync_outbox_api
 from guestrel.sync import views as sync_views
+from guestrel.tasks import api as tasks_api
+from guestrel.tasks import listeners as tasks_listeners
+from guestrel.tasks import views as tasks_views
 from guestrel.web import views as web_views
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +47,7 @@ API_BLUEPRINTS = (
     sync_api.blp,
     sync_outbox_api.blp,
     alerts_api.blp,
+    tasks_api.blp,
 )
 WEB_BLUEPRINTS = (
     web_views.bp,
@@ -54,6 +59,8 @@ WEB_BLUEPRINTS = (
     sync_connection_views.bp,
     sync_import_views.bp,
     alerts_views.bp,
+    frontdesk_views.bp,
+    tasks_views.bp,
 )
 
 
@@ -91,6 +98,7 @@ def create_app(config_overrides=None) -> Flask:
     sync_listeners.init_app(app)
     sync_pacing.init_app(app)
     alerts_listeners.init_app(app)
+    tasks_listeners.init_app(app)
 
     errors.init_app(app)
     cli.init_app(app)

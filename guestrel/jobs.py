@@ -26,6 +26,7 @@ from huey.api import Huey
 EXTENSION = "guestrel.jobs"
 EVERY_MINUTE = crontab(minute="*")
 NIGHTLY = crontab(minute="17", hour="3")
+EVERY_QUARTER_HOUR = crontab(minute="*/15")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ def _specs() -> list[JobSpec]:
     # Imported here: the domains' job functions use services that import this module's callers.
     from guestrel.alerts import service as alerts_service
     from guestrel.sync import jobs as sync_jobs
+    from guestrel.tasks import planner as tasks_planner
 
     return [
         JobSpec("sync.process_message", sync_jobs.process_message),
@@ -57,6 +59,7 @@ def _specs() -> list[JobSpec]:
         JobSpec("sync.deliver_outbox", sync_jobs.deliver_outbox, periodic=EVERY_MINUTE),
         JobSpec("alerts.raise_missing", alerts_service.raise_missing, periodic=EVERY_MINUTE),
         JobSpec("alerts.prune_events", alerts_service.prune_events, periodic=NIGHTLY),
+        JobSpec("tasks.plan", tasks_planner.plan_all, periodic=EVERY_QUARTER_HOUR),
     ]
 
 

@@ -14,6 +14,7 @@ from guestrel.guests.models import (
 from guestrel.properties.models import Property
 from guestrel.stays.models import Stay
 from guestrel.sync.models import Connection, InboxEvent, InboxMessage
+from guestrel.tasks.models import PreArrivalTask
 
 __all__ = [
     "AlertRule",
@@ -28,6 +29,7 @@ __all__ = [
     "GuestSearchTerm",
     "InboxEvent",
     "InboxMessage",
+    "PreArrivalTask",
     "Preference",
     "PreferenceCategory",
     "Property",

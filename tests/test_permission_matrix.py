@@ -78,6 +78,9 @@ API = [
     ("POST", "/api/v1/alert-rules", "alerts:admin"),
     ("GET", "/api/v1/alert-rules/{alert_rule}", "alerts:admin"),
     ("PATCH", "/api/v1/alert-rules/{alert_rule}", "alerts:admin"),
+    ("GET", "/api/v1/tasks", "tasks:read"),
+    ("POST", "/api/v1/tasks/{task}/done", "tasks:write"),
+    ("POST", "/api/v1/tasks/{task}/undo", "tasks:write"),
     ("GET", "/api/v1/openapi.json", PUBLIC),
 ]
 
@@ -90,11 +93,14 @@ PAGES = [
     ("GET", "/guests/new", "guests:write"),
     ("POST", "/guests/new", "guests:write"),
     ("GET", "/guests/{guest}", "guests:read"),
+    # The profile's history: guests:write or audit:read, and every role with audit:read has guests:write.
+    ("GET", "/guests/{guest}/history", "guests:write"),
     ("POST", "/guests/{guest}", "guests:write"),
     ("POST", "/guests/{guest}/external-ids", "guests:write"),
     ("GET", "/guests/{guest}/external-ids/{external_id_row}/remove", "guests:write"),
     ("POST", "/guests/{guest}/external-ids/{external_id_row}/remove", "guests:write"),
     ("POST", "/guests/{guest}/preferences", "guests:write"),
+    ("POST", "/guests/{guest}/preferences/quick", "guests:write"),
     ("GET", "/guests/{guest}/preferences/{chain_preference}/edit", "guests:write"),
     ("POST", "/guests/{guest}/preferences/{chain_preference}/edit", "guests:write"),
     ("POST", "/guests/{guest}/preferences/{chain_preference}/confirm", "guests:write"),
@@ -150,6 +156,13 @@ PAGES = [
     ("POST", "/admin/alert-rules/new", "alerts:admin"),
     ("GET", "/admin/alert-rules/{alert_rule}", "alerts:admin"),
     ("POST", "/admin/alert-rules/{alert_rule}", "alerts:admin"),
+    ("GET", "/frontdesk", "arrivals:read"),
+    ("GET", "/frontdesk/in-house", "arrivals:read"),
+    ("GET", "/frontdesk/departures", "arrivals:read"),
+    ("POST", "/frontdesk/stays/{stay}/check-in", "stays:write"),
+    ("GET", "/tasks", "tasks:read"),
+    ("POST", "/tasks/{task}/done", "tasks:write"),
+    ("POST", "/tasks/{task}/undo", "tasks:write"),
     ("GET", "/audit", "audit:read"),
     ("GET", "/audit/guests/{guest}", "audit:read"),
     ("GET", "/api/docs", PUBLIC),
@@ -215,6 +228,7 @@ def world(app, hotels, make_staff):
         "match_review": 1,
         "alert": 1,
         "alert_rule": 1,
+        "task": 1,
     }
     return World(ids, "Bund view suite 1208", "Lake view room 806", hgh.id)
 

@@ -10,6 +10,7 @@ from guestrel.guests import occasions, preference_service
 from guestrel.guests import service as guest_service
 from guestrel.guests.models import PREFERENCE_PRIORITIES
 from guestrel.stays.models import Stay
+from guestrel.tasks import service as task_service
 
 # Reading for the alert is the system's, for the stay's hotel: preferences kept for other hotels
 # stay out of it.
@@ -65,6 +66,7 @@ def gather(stay: Stay) -> dict:
                  "adults": stay.adults, "children": stay.children},
         "guest": None, "allergies": [], "preferences": [], "occasions": [],
         "earlier_stays": {"hotel": 0, "chain": 0},
+        "tasks": task_service.summary_for_stay(stay.id),
     }
     if stay.guest_id is not None:
         content |= _guest_part(stay)

@@ -24,7 +24,7 @@ from wtforms.widgets import HiddenInput
 
 from guestrel.guests import normalise
 from guestrel.guests.models import PREFERENCE_PRIORITIES, PREFERENCE_SOURCES, SPECIAL_DATE_KINDS
-from guestrel.guests.preference_service import category_label
+from guestrel.guests.preference_service import DEPARTMENT_LABELS, category_label
 from guestrel.guests.service import GUEST_FIELDS
 
 PRIORITY_LABELS = {
@@ -57,7 +57,7 @@ class GuestSearchForm(FlaskForm):
 
     q = StringField(
         _l("Search"),
-        description=_l("Name in any script or in pinyin, e-mail, phone number or an id from another system."),
+        description=_l("Name or pinyin, room, member number, phone, e-mail or an id from another system"),
     )
 
 
@@ -207,9 +207,14 @@ class CategoryForm(FlaskForm):
     active = BooleanField(
         _l("Active"), default=True, description=_l("Inactive categories are not offered for new preferences.")
     )
+    department = SelectField(
+        _l("Prepared by"), default="front_desk",
+        choices=[(code, label) for code, label in DEPARTMENT_LABELS.items()],
+        description=_l("The department that gets a task when a guest with such a preference is about to arrive."),
+    )
 
     def service_data(self) -> dict:
-        fields = ("code", "name", "sort_order", "is_allergy", "active")
+        fields = ("code", "name", "sort_order", "is_allergy", "active", "department")
         return {name: self[name].data for name in fields if name in self}
 
 

@@ -10,6 +10,8 @@ PREFERENCE_SOURCES = ("staff", "guest", "pms", "import")
 PREFERENCE_PRIORITIES = ("low", "normal", "high", "critical")
 SPECIAL_DATE_KINDS = ("birthday", "anniversary", "other")
 REVIEW_STATUSES = ("open", "merged", "dismissed")
+# Who prepares a preference before the guest arrives (guestrel.tasks).
+DEPARTMENTS = ("housekeeping", "food_and_beverage", "front_desk")
 
 
 def _enum(values, name, length=20):
@@ -102,6 +104,9 @@ class PreferenceCategory(db.Model):
     sort_order: Mapped[int] = mapped_column(default=100)
     is_allergy: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # The department whose pre-arrival tasks this category's preferences become.
+    department: Mapped[str] = mapped_column(_enum(DEPARTMENTS, "preference_department"), default="front_desk",
+                                            server_default="front_desk")
 
 
 class Preference(db.Model):

@@ -15,7 +15,13 @@ from guestrel.auth.permissions import Principal
 from guestrel.database import utcnow
 from guestrel.extensions import db
 from guestrel.guests import normalise, signals
-from guestrel.guests.models import PREFERENCE_PRIORITIES, PREFERENCE_SOURCES, Preference, PreferenceCategory
+from guestrel.guests.models import (
+    DEPARTMENTS,
+    PREFERENCE_PRIORITIES,
+    PREFERENCE_SOURCES,
+    Preference,
+    PreferenceCategory,
+)
 from guestrel.guests.operation import (
     boolean,
     choice,
@@ -44,7 +50,12 @@ CATEGORY_LABELS = {
     "communication": _l("Communication"),
     "other": _l("Other"),
 }
-CATEGORY_FIELDS = ("code", "name", "sort_order", "is_allergy", "active")
+DEPARTMENT_LABELS = {
+    "housekeeping": _l("Housekeeping"),
+    "food_and_beverage": _l("Food and beverage"),
+    "front_desk": _l("Front desk"),
+}
+CATEGORY_FIELDS = ("code", "name", "sort_order", "is_allergy", "active", "department")
 CATEGORY_CODE_CHARACTERS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 SORT_ORDER_MAX = 100_000
 PREFERENCE_CHANGED = _l(
@@ -54,6 +65,10 @@ PREFERENCE_FIELDS = (
     "category", "value", "detail", "property_code", "source", "alert_at_check_in",
     "prepare_before_arrival", "priority", "last_confirmed_at", "retired_at",
 )
+
+
+def department_label(department: str) -> str:
+    return str(DEPARTMENT_LABELS[department])
 
 
 def category_label(category: PreferenceCategory) -> str:
@@ -80,6 +95,7 @@ def _category_cleaners() -> dict:
         "sort_order": integer(0, SORT_ORDER_MAX),
         "is_allergy": boolean,
         "active": boolean,
+        "department": choice(DEPARTMENTS),
     }
 
 
@@ -108,9 +124,10 @@ def get_category(principal: Principal, category_id: int) -> PreferenceCategory:
 
 
 def create_category(principal: Principal, data: dict) -> PreferenceCategory:
-    """`data` holds code and name, optionally sort_order, is_allergy and active."""
+    """`data` holds code and name, optionally sort_order, is_allergy, active and department (who
+    prepares its preferences before arrival; the front desk unless said)."""
     require(principal, "categories:admin")
-    values = {"sort_order": 100, "is_allergy": False, "active": True, **data}
+    values = {"sort_order": 100, "is_allergy": False, "active": True, "department": "front_desk", **data}
     with transaction(duplicate_message=_("Another category already has this code.")):
         category = PreferenceCategory(**clean(values, _category_cleaners()))
         if category.code is None or category.name is None:
@@ -137,8 +154,9 @@ def _refuse_renaming_default(category: PreferenceCategory, values: dict):
 
 
 def update_category(principal: Principal, category_id: int, changes: dict) -> PreferenceCategory:
-    """Rename, reorder, (de)activate a category. Categories are deactivated, never deleted: old
-    preferences keep theirs. Making a category an allergy one makes its preferences critical."""
+    """Rename, reorder, (de)activate a category, or give its pre-arrival tasks to another
+    department. Categories are deactivated, never deleted: old preferences keep theirs. Making
+    a category an allergy one makes its preferences critical."""
     require(principal, "categories:admin")
     with transaction(duplicate_message=_("Another category already has this code.")):
         category = _load_category(category_id)

@@ -1,10 +1,17 @@
-"""Browser pages for preferences (add, edit, confirm, retire) and the admin pages for their
-categories. The routes live on the guest_pages blueprint of guestrel.guests.views."""
+"""Browser pages for preferences (quick capture, add, edit, confirm, retire) and the admin pages
+for their categories. The routes live on the guest_pages blueprint of guestrel.guests.views.
+
+Quick capture, confirming and retiring answer htmx requests in place: the part of the profile
+the request targets, plus the at-check-in summary, the preference list and the history as the
+change left them (swapped out of band). Without JavaScript the same forms post as usual and
+land back on the profile. A refused quick capture answers 422 with the form, what was typed
+and the reasons."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from guestrel.auth.permissions import current_principal, require
-from guestrel.guests import preference_service, service
+from guestrel.guests import desk, preference_service, service
+from guestrel.guests.desk_forms import QuickPreferenceForm
 from guestrel.guests.forms import CategoryForm, ConfirmForm, PreferenceEditForm
 from guestrel.guests.views import bp, new_preference_form, render_profile
 from guestrel.properties import service as properties_service
@@ -14,6 +21,40 @@ from guestrel.web.forms import FORM_ERRORS, show_errors
 
 def _to_preferences(guest_id: int):
     return redirect(url_for(".profile", guest_id=guest_id, _anchor="preferences"))
+
+
+def _is_htmx() -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _in_place(guest_id: int, main: str, *, status: int = 200, changed: bool = True, **context):
+    """The answer to an htmx request: `main` ("quick" for the quick-capture form, "list" for the
+    preference list) for the element it targets and, after a change, the other parts it touched."""
+    page = desk.profile(current_principal(), guest_id, audit_view=False)
+    return render_template("guests/_in_place.html", main=main, changed=changed, **page, **context), status
+
+
+@bp.post("/guests/<int:guest_id>/preferences/quick")
+@require("guests:write")
+def quick_preference(guest_id):
+    principal = current_principal()
+    hotels = properties_service.list_properties(principal)
+    form = QuickPreferenceForm(hotels=hotels)
+    if form.validate_on_submit():
+        try:
+            preference = preference_service.add_preference(principal, guest_id, form.service_data())
+        except FORM_ERRORS as error:
+            show_errors(form, error)
+        else:
+            message = _("The preference “%(value)s” is recorded.", value=preference.value)
+            if _is_htmx():
+                return _in_place(guest_id, "quick", quick_form=QuickPreferenceForm(hotels=hotels, formdata=None),
+                                 recorded=message)
+            flash(message, "success")
+            return _to_preferences(guest_id)
+    if _is_htmx():
+        return _in_place(guest_id, "quick", status=422, changed=False, quick_form=form)
+    return render_profile(guest_id, quick_form=form, status=422)
 
 
 @bp.post("/guests/<int:guest_id>/preferences")
@@ -76,9 +117,14 @@ def confirm_preference(guest_id, preference_id):
         try:
             preference = preference_service.confirm_preference(current_principal(), guest_id, preference_id)
         except InvalidDataError as error:
+            if _is_htmx():
+                return _in_place(guest_id, "list", status=422, changed=False, list_error=error.message)
             flash(error.message, "error")
         else:
-            flash(_("The preference “%(value)s” is confirmed as still true.", value=preference.value), "success")
+            message = _("The preference “%(value)s” is confirmed as still true.", value=preference.value)
+            if _is_htmx():
+                return _in_place(guest_id, "list", list_message=message)
+            flash(message, "success")
     return _to_preferences(guest_id)
 
 
@@ -91,7 +137,10 @@ def retire_preference(guest_id, preference_id):
     form = ConfirmForm()
     if form.validate_on_submit():
         preference_service.retire_preference(principal, guest_id, preference_id)
-        flash(_("The preference “%(value)s” is retired.", value=preference.value), "success")
+        message = _("The preference “%(value)s” is retired.", value=preference.value)
+        if _is_htmx():
+            return _in_place(guest_id, "list", list_message=message)
+        flash(message, "success")
         return _to_preferences(guest_id)
     return render_template(
         "guests/confirm.html",

@@ -1,9 +1,10 @@
 """The guests API contract. Shapes, types and lengths are checked here (unknown fields refused);
 what a valid phone number, country or category is, the service decides, so the API and the
 browser forms refuse the same values."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
 from guestrel.guests.models import (
+    DEPARTMENTS,
     PREFERENCE_PRIORITIES,
     PREFERENCE_SOURCES,
     SPECIAL_DATE_KINDS,
@@ -12,6 +13,7 @@ from guestrel.guests.models import (
     Preference,
     PreferenceCategory,
 )
+from guestrel.guests.finder import MATCH_KINDS
 from guestrel.guests.operation import LONG_TEXT_MAX
 from guestrel.guests.preference_service import SORT_ORDER_MAX, category_label
 from guestrel.guests.service import PAGE_SIZE_MAX
@@ -103,14 +105,43 @@ class GuestSchema(GuestSummarySchema):
     external_ids = fields.List(fields.Nested(ExternalIdSchema), dump_only=True)
 
 
+class InHouseRoomSchema(Schema):
+    room_number = fields.String(dump_only=True)
+    property_code = fields.String(dump_only=True)
+    property_name = fields.String(dump_only=True)
+
+
+class GuestFoundSchema(GuestSummarySchema):
+    matched_by = fields.String(dump_only=True, allow_none=True, metadata={
+        "enum": list(MATCH_KINDS),
+        "description": "How `q` found the guest, best first: the room they are in house in, their phone, an"
+                       " external id, their exact member number, the start of their e-mail, of a word of their"
+                       " names or member number, or only once a misspelt word was corrected; null without `q`",
+    })
+    in_house = fields.List(fields.Nested(InHouseRoomSchema), dump_only=True, metadata={
+        "description": "Where the guest is in house now at the client's hotels (clients with stays:read)"})
+
+    @pre_dump
+    def _found(self, found, **_kwargs):
+        guest = {name: getattr(found.guest, name) for name in GuestSummarySchema._declared_fields}
+        return {**guest, "matched_by": found.matched_by, "in_house": found.rooms}
+
+
 class GuestPageSchema(Schema):
-    items = fields.List(fields.Nested(GuestSummarySchema))
+    items = fields.List(fields.Nested(GuestFoundSchema))
     next_after = fields.Integer(allow_none=True, metadata={"description": "Pass as `after` for the next page; null on the last"})
+    corrected = fields.String(allow_none=True, metadata={
+        "description": "`q` with its misspelt words corrected, when guests found only so are on the page",
+        "example": "zhang wei"})
 
 
 class GuestQuerySchema(Schema):
     q = fields.String(validate=validate.Length(max=200), metadata={
-        "description": "Words that start the guest's names or e-mail, in any order; Chinese names also by pinyin",
+        "description": "What a desk clerk types in the search box: words that start the guest's names (in any"
+                       " script, in any order; Chinese names also in pinyin, with or without spaces) or member"
+                       " number, misspelt words corrected when few guests match; the start of an e-mail address"
+                       " (`li.wei@`) or its domain (`example.com`); a phone number in any format; an id in"
+                       " another system; the room of a guest in house at the client's hotels (with stays:read)",
         "example": "zhang wei",
     })
     email = fields.String(validate=validate.Length(max=254), metadata={"description": "Exact, any case"})
@@ -220,6 +251,8 @@ class CategoryUpdateSchema(Schema):
     sort_order = fields.Integer(strict=True, validate=validate.Range(min=0, max=SORT_ORDER_MAX))
     is_allergy = fields.Boolean(metadata={"description": "Preferences in it are always critical"})
     active = fields.Boolean(metadata={"description": "Inactive categories take no new preferences"})
+    department = fields.String(validate=validate.OneOf(DEPARTMENTS), metadata={
+        "description": "Who prepares its preferences before arrival; new categories: front_desk"})
 
 
 class CategoryCreateSchema(CategoryUpdateSchema):
@@ -238,6 +271,7 @@ class CategorySchema(Schema):
     sort_order = fields.Integer(dump_only=True)
     is_allergy = fields.Boolean(dump_only=True)
     active = fields.Boolean(dump_only=True)
+    department = fields.String(dump_only=True, metadata={"enum": list(DEPARTMENTS)})
 
 
 class CategoryListSchema(Schema):

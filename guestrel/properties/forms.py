@@ -4,8 +4,8 @@ from babel.numbers import get_currency_name
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import SelectField, StringField, TimeField
+from wtforms.validators import DataRequired, Length, Optional
 
 from guestrel.properties import service
 from guestrel.service_errors import InvalidDataError
@@ -15,6 +15,10 @@ class PropertyEditForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=service.NAME_MAX_LENGTH)])
     timezone = SelectField(_l("Time zone"), validators=[DataRequired()])
     currency = SelectField(_l("Currency"), validators=[DataRequired()])
+    check_in_time = TimeField(
+        _l("Check-in time"), validators=[Optional()],
+        description=_l("When rooms are ready, on the hotel's clock. Pre-arrival tasks are due then; empty: 14:00."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,7 +31,7 @@ class PropertyEditForm(FlaskForm):
     def validate(self, extra_validators=None):
         """Adds the service's own checks, so every problem is shown at the first attempt."""
         valid = super().validate(extra_validators)
-        fields = [name for name in service.AUDITED_FIELDS if name in self]
+        fields = [name for name in service.AUDITED_FIELDS if name in self and self[name].data is not None]
         try:
             service.clean_values({name: self[name].data for name in fields})
         except InvalidDataError as error:

@@ -1,8 +1,12 @@
+from datetime import time
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guestrel.database import UTCDateTime, utcnow
 from guestrel.extensions import db
+
+DEFAULT_CHECK_IN_TIME = time(14, 0)
 
 
 class Property(db.Model):
@@ -15,6 +19,8 @@ class Property(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     timezone: Mapped[str] = mapped_column(sa.String(64))
     currency: Mapped[str] = mapped_column(sa.String(3))
+    # When rooms are ready, on the hotel's clock: pre-arrival tasks are due then on the arrival day.
+    check_in_time: Mapped[time] = mapped_column(sa.Time, default=DEFAULT_CHECK_IN_TIME, server_default="14:00:00")
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self):

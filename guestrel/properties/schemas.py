@@ -10,6 +10,8 @@ class PropertySchema(Schema):
     name = fields.String(dump_only=True, metadata={"example": "Shanghai Bund"})
     timezone = fields.String(dump_only=True, metadata={"description": "IANA time zone", "example": "Asia/Shanghai"})
     currency = fields.String(dump_only=True, metadata={"description": "ISO 4217 code", "example": "CNY"})
+    check_in_time = fields.Time(format="%H:%M", dump_only=True, metadata={
+        "description": "When rooms are ready, on the hotel's clock; pre-arrival tasks are due then", "example": "14:00"})
     created_at = fields.DateTime(dump_only=True)
 
 
@@ -21,6 +23,7 @@ class PropertyUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=NAME_MAX_LENGTH))
     timezone = fields.String(metadata={"description": "IANA time zone, e.g. Asia/Shanghai"})
     currency = fields.String(metadata={"description": "ISO 4217 code, e.g. CNY"})
+    check_in_time = fields.String(metadata={"description": "HH:MM on the hotel's clock; default 14:00", "example": "15:00"})
 
 
 class PropertyCreateSchema(PropertyUpdateSchema):

@@ -28,6 +28,7 @@ def create():
                 name=form.name.data,
                 timezone=form.timezone.data,
                 currency=form.currency.data,
+                check_in_time=form.check_in_time.data,
             )
         except FORM_ERRORS as error:
             show_errors(form, error)
@@ -44,12 +45,15 @@ def edit(code):
     form = PropertyEditForm(obj=prop)
     if form.validate_on_submit():
         try:
+            # An empty check-in time keeps the hotel's.
+            check_in = {"check_in_time": form.check_in_time.data} if form.check_in_time.data else {}
             service.update_property(
                 current_principal(),
                 prop.code,
                 name=form.name.data,
                 timezone=form.timezone.data,
                 currency=form.currency.data,
+                **check_in,
             )
         except FORM_ERRORS as error:
             show_errors(form, error)

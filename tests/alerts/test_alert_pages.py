@@ -6,8 +6,13 @@ import sqlalchemy as sa
 from guestrel.alerts.models import AlertRule, CheckInAlert, LiveEvent
 from guestrel.audit.models import AuditEntry
 from guestrel.auth import service as auth_service
+from guestrel.auth.service import OPERATOR
 from guestrel.extensions import db
+from guestrel.guests import preference_service
+from guestrel.properties import service as property_service
+from guestrel.tasks import service as task_service
 from tests.alerts.support import book, check_in, li_wei
+from tests.tasks.support import by_text, hotel_today
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -42,6 +47,27 @@ def test_the_front_desk_sees_the_open_alert_with_allergies_and_acknowledges_it(c
     assert entry.changes["acknowledged_at"][0] is None
     kinds = db.session.scalars(sa.select(LiveEvent.kind).order_by(LiveEvent.id)).all()
     assert kinds == ["alert", "acknowledged"]
+
+
+def test_the_alert_tells_which_pre_arrival_tasks_were_done_and_which_are_overdue(client, hotels, make_staff,
+                                                                                  login):
+    # Due at midnight: overdue whatever the time of day the test runs.
+    property_service.update_property(OPERATOR, "SHA", check_in_time="00:00")
+    guest = li_wei()
+    preference_service.add_preference(OPERATOR, guest.id, {
+        "category": "bed_and_pillow", "value": "Feather-free pillow", "prepare_before_arrival": True})
+    stay = book(guest.id, arrival=hotel_today())
+    task_service.mark_done(OPERATOR, by_text(stay.id)["Feather-free pillow"].id)
+    check_in(stay.id)
+    alert = db.session.scalar(sa.select(CheckInAlert).where(CheckInAlert.stay_id == stay.id))
+    login(make_staff("front_desk", properties=[hotels[0]]))
+
+    page = client.get(f"/alerts/{alert.id}").text
+
+    assert sorted((t["text"], t["done"], t["overdue"]) for t in alert.content["tasks"]) == [
+        ("Carrot juice — Large glass, in the fridge", False, True), ("Feather-free pillow", True, False)]
+    assert "Overdue: Carrot juice — Large glass, in the fridge" in page
+    assert "✓ Feather-free pillow" in page
 
 
 def test_acknowledging_from_a_pop_up_answers_empty_and_twice_changes_nothing(client, hotels, make_staff, login):

@@ -2,12 +2,12 @@
 from types import SimpleNamespace
 
 import pytest
-import sqlalchemy as sa
 
 from guestrel.audit import service as audit
 from guestrel.auth import service as auth_service
 from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
+from tests.statements import counted
 
 GUEST = 501
 OTHER_GUEST = 502
@@ -159,17 +159,9 @@ def test_page_and_actor_names_come_from_a_single_query(trail):
     principal = Principal.for_staff(trail.admin)
     desk_name = trail.sha_desk.name
     db.session.expunge_all()
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with counted() as statements:
         page = audit.list_entries(principal)
         names = [item.actor.name for item in page.items]
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
     assert len(statements) == 1
     assert "HGH PMS" in names and desk_name in names

@@ -11,6 +11,7 @@ from guestrel.extensions import db
 from guestrel.guests import identity, service
 from guestrel.guests.models import Guest, GuestExternalId, GuestMatchReview
 from guestrel.service_errors import PermissionDeniedError
+from tests.statements import counted
 
 SYSTEM = Principal(permissions=frozenset(PERMISSIONS), property_ids=None)
 PMS = Principal(permissions=frozenset({"guests:read", "guests:contact", "guests:write"}), property_ids=None)
@@ -221,21 +222,14 @@ def test_a_phone_many_guests_share_proposes_only_similar_names(app):
 
 
 def test_a_resolution_reads_a_few_bounded_queries(app):
-    statements = []
     for index in range(30):
         existing(given_name=f"Guest{index}", family_name="Sharing", phone="+8621 6888 0000",
                  email=f"g{index}@example.com", birthday=date(1980, 1, 1))
 
-    def count(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with counted() as sent:
         identity.resolve(PMS, "opera", {"external_id": "Q", "given_name": "Guest1", "family_name": "Sharing",
                                         "birthday": "1980-01-01", "member_number": "X9", "phone": "02168880000"})
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
+    statements = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
 
     guest_reads = [s for s in statements if "FROM guests" in s or "FROM guest_search_terms" in s
                    or "FROM guest_external_ids" in s]

@@ -188,7 +188,8 @@ def test_categories_are_added_deactivated_and_guarded_by_their_scope(client, mak
     assert forbidden.status_code == 403
     assert created.status_code == 201
     assert created.get_json() == {"id": created.get_json()["id"], "code": "newspaper", "name": "Newspaper",
-                                  "label": "Newspaper", "sort_order": 15, "is_allergy": False, "active": True}
+                                  "label": "Newspaper", "sort_order": 15, "is_allergy": False, "active": True,
+                                  "department": "front_desk"}
     assert duplicate.status_code == 409
     assert deactivated.status_code == 200 and deactivated.get_json()["active"] is False
     listed = client.get("/api/v1/preference-categories", headers=admin).get_json()["items"]

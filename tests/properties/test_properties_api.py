@@ -45,6 +45,7 @@ def test_creating_a_property_is_audited_with_its_values(client, hotels, make_api
     assert entry.property_id == stored.id
     assert entry.api_client_id is not None
     assert entry.changes == {
+        "check_in_time": [None, "14:00"],
         "code": [None, "CTU-1"],
         "currency": [None, "CNY"],
         "name": [None, "Chengdu Kuanzhai"],
@@ -164,6 +165,7 @@ def test_chain_wide_client_lists_every_property(client, hotels, make_api_key):
         "name": "Shanghai Bund",
         "timezone": "Asia/Shanghai",
         "currency": "CNY",
+        "check_in_time": "14:00",
         "created_at": response.json["items"][1]["created_at"],
     }
 

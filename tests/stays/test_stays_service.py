@@ -13,6 +13,7 @@ from guestrel.guests import service as guest_service
 from guestrel.service_errors import InvalidDataError, NotFoundError, PermissionDeniedError
 from guestrel.stays import service, signals
 from guestrel.stays.models import Stay
+from tests.statements import counted
 
 SYSTEM = Principal(permissions=frozenset(PERMISSIONS), property_ids=None)
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
@@ -270,17 +271,9 @@ def test_listing_a_page_of_stays_reads_them_in_one_query(hotels, app):
     for number in range(6):
         service.upsert_stay(SYSTEM, "SHA" if number % 2 else "HGH", f"R-{number}", booking())
     db.session.expire_all()
-    statements = []
-
-    def count(_connection, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with counted() as statements:
         page = service.list_stays(SYSTEM)
         codes = [stay.stay_property.code for stay in page.items]
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
     assert sorted(set(codes)) == ["HGH", "SHA"]
     assert len(statements) == 1
 
