@@ -7,7 +7,7 @@ from dataclasses import dataclass
 _MULTIPLIERS = (2654435761, 2246822519, 3266489917, 668265263, 374761393, 3432918353, 461845907,
                 2869860233, 1597334677, 2097192037, 3812015801, 1181783497, 1390851129, 4071050725,
                 647892279, 1695753999, 2795742289, 207388625, 311111475, 3527346213, 1942955373,
-                3718334797, 2404204071)
+                3718334797, 2404204071, 1540483477)
 
 
 def pick(row: str, salt: int, modulus) -> str:
@@ -49,7 +49,12 @@ class Dialect:
         # SQLAlchemy's SQLite DateTime text format, microseconds included.
         return f"(strftime('%Y-%m-%d %H:%M:%S', '{moment}', '+' || ({seconds}) || ' seconds') || '.000000')"
 
-    def email_local_part(self, column: str) -> str:
+    def email_domain(self, column: str) -> str:
         if self.name == "postgresql":
-            return f"split_part({column}, '@', 1)"
-        return f"substr({column}, 1, instr({column}, '@') - 1)"
+            return f"split_part({column}, '@', 2)"
+        return f"substr({column}, instr({column}, '@') + 1)"
+
+    def zero_padded(self, expression: str, width: int) -> str:
+        if self.name == "postgresql":
+            return f"lpad(CAST({expression} AS TEXT), {width}, '0')"
+        return f"printf('%0{width}d', {expression})"

@@ -5,14 +5,11 @@ import time
 
 import sqlalchemy as sa
 
-from guestrel.guests import search
-
 LOOKUP_SQL = sa.text(
     "SELECT guests.* FROM guests JOIN guest_external_ids ON guest_external_ids.guest_id = guests.id"
     " WHERE guest_external_ids.system = :system AND guest_external_ids.external_id = :external_id"
 )
 SEARCH_LIMIT = 20
-QUERY_KINDS = ("full_name", "family_prefix", "two_tokens")
 
 
 class BenchError(RuntimeError):
@@ -72,24 +69,9 @@ def lookup_by_external_id(client, headers, connection, ids, warmup_ids) -> dict:
     return {"samples": len(ids), **figures(api), **figures(baseline, "baseline_"), "target_p99_ms": 20}
 
 
-def name_queries(guests) -> list[tuple[str, str]]:
-    """(kind, query) per guest row (given_name, family_name, full_name), the kinds in turn:
-    the full name as stored, the start of the family name, the family name and the start of the
-    given name, as front-desk staff type them."""
-    queries = []
-    for index, (given, family, full_name) in enumerate(guests):
-        kind = QUERY_KINDS[index % len(QUERY_KINDS)]
-        query = {
-            "full_name": full_name,
-            "family_prefix": family[:3],
-            "two_tokens": f"{family.lower()} {given[:2].lower()}",
-        }[kind]
-        queries.append((kind, query))
-    return queries
-
-
-def name_search(client, headers, connection, queries, warmup_queries) -> dict:
-    """GET /api/v1/guests?q=...&limit=20 against the bare statement the guests service runs."""
+def search_box(client, headers, connection, queries, warmup_queries, statements) -> dict:
+    """GET /api/v1/guests?q=...&limit=20, the search box, against the bare SQL statements it
+    runs for the same query (`statements`: query -> [(SQL, parameters)], as sent to the driver)."""
 
     def api_call(kind_query):
         _kind, query = kind_query
@@ -98,19 +80,16 @@ def name_search(client, headers, connection, queries, warmup_queries) -> dict:
 
     def baseline_call(kind_query):
         _kind, query = kind_query
-        # The statement the guests service runs, one row more than a page to know if more follow.
-        statement = search.search_statement(
-            connection.dialect.name, tokens=search.query_tokens(query), limit=SEARCH_LIMIT + 1
-        )
-        if not connection.execute(statement).all():
-            raise BenchError(f"the search for {query!r} found nobody")
+        for statement, parameters in statements[query]:
+            connection.exec_driver_sql(statement, parameters).all()
 
     api, baseline = timed_pairs(queries, warmup_queries, api_call, baseline_call)
     by_query = {}
-    for kind in QUERY_KINDS:
+    for kind in dict.fromkeys(kind for kind, _query in queries):
         picked = [i for i, (k, _q) in enumerate(queries) if k == kind]
         by_query[kind] = {
             "examples": sorted({queries[i][1] for i in picked})[:3],
+            "statements": max(len(statements[queries[i][1]]) for i in picked),
             **figures([api[i] for i in picked]),
             **figures([baseline[i] for i in picked], "baseline_"),
         }

@@ -2,8 +2,8 @@
 they occur among a Chinese chain's guests: a search for "wang wei" must meet the crowds it would
 meet in production, not a uniform spread of rare names.
 
-Every name is one ASCII word, and no word is both a given and a family name: the search terms of
-a seeded guest can then be computed in SQL as plain lower-cased columns.
+Every given and family name is one ASCII word, and no word is both a given and a family name.
+Chinese guests' full names are in characters (HAN), family name first.
 """
 from dataclasses import dataclass
 
@@ -29,6 +29,27 @@ CHINESE_GIVEN_NAMES = (
     ("Tingting", 5), ("Dandan", 4), ("Jianguo", 4), ("Guoqiang", 4), ("Chunmei", 4),
     ("Xiaohong", 4), ("Wenjie", 4), ("Zhiwei", 4), ("Shuyi", 3), ("Kaiwen", 3), ("Anqi", 3),
 )
+# The Chinese names in characters, as the profile's full name holds them (张伟) beside the pinyin
+# of the passport in the given and family names: searching finds them by either.
+HAN = {
+    "Wang": "王", "Li": "李", "Zhang": "张", "Liu": "刘", "Chen": "陈", "Yang": "杨", "Huang": "黄",
+    "Zhao": "赵", "Wu": "吴", "Zhou": "周", "Xu": "徐", "Sun": "孙", "Ma": "马", "Zhu": "朱", "Hu": "胡",
+    "Guo": "郭", "He": "何", "Lin": "林", "Gao": "高", "Luo": "罗", "Zheng": "郑", "Liang": "梁",
+    "Xie": "谢", "Song": "宋", "Tang": "唐", "Han": "韩", "Feng": "冯", "Deng": "邓", "Cao": "曹",
+    "Peng": "彭", "Zeng": "曾", "Xiao": "肖", "Tian": "田", "Dong": "董", "Pan": "潘", "Yuan": "袁",
+    "Cai": "蔡", "Jiang": "蒋", "Yu": "于", "Du": "杜", "Ye": "叶", "Cheng": "程", "Su": "苏", "Lyu": "吕",
+    "Ding": "丁", "Ren": "任", "Shen": "沈", "Yao": "姚", "Lu": "卢", "Jin": "金", "Qian": "钱",
+    "Kong": "孔", "Bai": "白", "Qin": "秦", "Ouyang": "欧阳", "Situ": "司徒", "Zhuge": "诸葛",
+    "Wei": "伟", "Fang": "芳", "Min": "敏", "Jing": "静", "Lei": "磊", "Jun": "军", "Yan": "燕",
+    "Yong": "勇", "Qiang": "强", "Jie": "杰", "Tao": "涛", "Ming": "明", "Chao": "超", "Xiuying": "秀英",
+    "Na": "娜", "Hong": "红", "Ping": "平", "Gang": "刚", "Hui": "慧", "Xin": "欣", "Ying": "颖",
+    "Hao": "浩", "Bo": "博", "Xiaoming": "小明", "Yifan": "一凡", "Zihan": "子涵", "Haoran": "浩然",
+    "Yuxuan": "宇轩", "Zimo": "子墨", "Yichen": "奕辰", "Xinyi": "欣怡", "Shuang": "爽", "Lanlan": "兰兰",
+    "Jiahui": "佳慧", "Mingyu": "明宇", "Ruoxi": "若曦", "Tingting": "婷婷", "Dandan": "丹丹",
+    "Jianguo": "建国", "Guoqiang": "国强", "Chunmei": "春梅", "Xiaohong": "小红", "Wenjie": "文杰",
+    "Zhiwei": "志伟", "Shuyi": "书怡", "Kaiwen": "凯文", "Anqi": "安琪",
+}
+
 WESTERN_FAMILY_NAMES = (
     ("Smith", 30), ("Johnson", 22), ("Williams", 20), ("Brown", 18), ("Jones", 18),
     ("Garcia", 14), ("Miller", 14), ("Davis", 13), ("Rodriguez", 11), ("Martinez", 11),
@@ -69,7 +90,7 @@ class Culture:
     phone_prefix: str
     # Seeded phone numbers are phone_prefix followed by phone_base + the guest id.
     phone_base: int
-    # Chinese full names are written family name first: Wang Wei.
+    # Chinese full names are written family name first, in characters: 王伟.
     family_first: bool
 
 

@@ -4,10 +4,10 @@ Each table is filled by one INSERT ... SELECT over a generated series of row num
 generate_series, a recursive CTE on SQLite), joined to small pick tables of weighted names: a
 million guests take seconds, not the hours a row-by-row loop through the ORM would.
 
-The search terms are computed in SQL from the seeded columns: lower(given_name),
-lower(family_name), lower(email) and the e-mail's local part. That equals what the guests service
-stores because seeded names are single ASCII words (see bench.names); tests/bench checks it
-against guestrel.guests.search.terms_for.
+The search terms of the names are computed once per pair of a given and a family name by
+guestrel.guests.search.terms_for (pinyin of the Chinese full names included) into a pick table
+that the guests join; those of the e-mail and member number in SQL. tests/bench checks the
+result against terms_for.
 """
 import time
 from dataclasses import dataclass
@@ -16,11 +16,13 @@ import sqlalchemy as sa
 
 from bench import names
 from bench.dialects import Dialect, pick
+from guestrel.guests.search import EMAIL_MARK, terms_for
 
 # Share of guests, in percent, that have each optional attribute.
 WITH_EMAIL = 85
 WITH_PHONE = 70
 WITH_BIRTHDAY = 30
+WITH_MEMBER_NUMBER = 30
 VIP = 3
 # Every guest has an external id: Opera below OPERA_BELOW, Mews from MEWS_FROM; between both.
 OPERA_BELOW = 55
@@ -28,7 +30,7 @@ MEWS_FROM = 40
 WITH_PREFERENCE = 40
 WITH_SECOND_PREFERENCE = 12
 
-_PICK_TABLES = ("bench_cultures", "bench_names", "bench_preference_values")
+_PICK_TABLES = ("bench_cultures", "bench_names", "bench_name_terms", "bench_preference_values")
 
 
 @dataclass(frozen=True)
@@ -96,14 +98,19 @@ def _create_pick_tables(connection):
     ))
     connection.execute(sa.text(
         "CREATE TEMPORARY TABLE bench_names (culture VARCHAR(8), kind VARCHAR(16), idx INTEGER,"
-        " name VARCHAR(100), PRIMARY KEY (culture, kind, idx))"
+        " name VARCHAR(100), han VARCHAR(20), PRIMARY KEY (culture, kind, idx))"
+    ))
+    connection.execute(sa.text(
+        "CREATE TEMPORARY TABLE bench_name_terms (given VARCHAR(100), family VARCHAR(100), term VARCHAR(120),"
+        " PRIMARY KEY (given, family, term))"
     ))
     connection.execute(sa.text(
         "CREATE TEMPORARY TABLE bench_preference_values (idx INTEGER PRIMARY KEY, category_id INTEGER,"
         " value VARCHAR(200), is_allergy BOOLEAN, for_arrival BOOLEAN)"
     ))
     cultures = []
-    name_rows = [{"culture": "*", "kind": "domain", "idx": i, "name": d} for i, d in enumerate(names.EMAIL_DOMAINS)]
+    name_rows = [{"culture": "*", "kind": "domain", "idx": i, "name": d, "han": None}
+                 for i, d in enumerate(names.EMAIL_DOMAINS)]
     for culture in names.CULTURES:
         lists = {
             "given": names.weighted(culture.given_names),
@@ -111,7 +118,8 @@ def _create_pick_tables(connection):
             "nationality": culture.nationalities,
         }
         for kind, values in lists.items():
-            name_rows += [{"culture": culture.code, "kind": kind, "idx": i, "name": v} for i, v in enumerate(values)]
+            name_rows += [{"culture": culture.code, "kind": kind, "idx": i, "name": v, "han": names.HAN.get(v)}
+                          for i, v in enumerate(values)]
         row = {
             "culture": culture.code, "family_first": int(culture.family_first),
             "given_count": len(lists["given"]), "family_count": len(lists["family"]),
@@ -124,11 +132,29 @@ def _create_pick_tables(connection):
         "INSERT INTO bench_cultures VALUES (:idx, :culture, :family_first, :given_count, :family_count,"
         " :nationality_count, :language, :phone_prefix, :phone_base)"
     ), cultures)
-    connection.execute(sa.text("INSERT INTO bench_names VALUES (:culture, :kind, :idx, :name)"), name_rows)
+    connection.execute(sa.text("INSERT INTO bench_names VALUES (:culture, :kind, :idx, :name, :han)"), name_rows)
+    connection.execute(sa.text("INSERT INTO bench_name_terms VALUES (:given, :family, :term)"), _name_terms())
     connection.execute(
         sa.text("INSERT INTO bench_preference_values VALUES (:idx, :category_id, :value, :is_allergy, :for_arrival)"),
         _preference_values(connection),
     )
+
+
+def full_name(culture: names.Culture, given: str, family: str) -> str:
+    if culture.family_first:
+        return names.HAN[family] + names.HAN[given]
+    return f"{given} {family}"
+
+
+def _name_terms() -> list[dict]:
+    """The terms of the names of every pair of a given and a family name of a culture."""
+    rows = []
+    for culture in names.CULTURES:
+        for given, _weight in culture.given_names:
+            for family, _weight in culture.family_names:
+                terms = terms_for(given, family, full_name(culture, given, family), None)
+                rows += [{"given": given, "family": family, "term": term} for term in sorted(terms)]
+    return rows
 
 
 def _plan_with_hash_joins(connection):
@@ -172,10 +198,10 @@ def _insert_guests(dialect: Dialect, first: int, last: int) -> str:
     created_at = dialect.seconds_after("2018-01-01 00:00:00", f"{pick(n, 9, 2922)} * 86400 + {pick(n, 19, 86400)}")
     return f"""
         INSERT INTO guests (id, given_name, family_name, full_name, email, phone, birthday,
-                            nationality, language, vip_code, version, created_at, updated_at)
+                            nationality, language, vip_code, member_number, version, created_at, updated_at)
         {dialect.with_recursive} {dialect.series(first, last)}
         SELECT {n}, g.name, f.name,
-               CASE WHEN c.family_first = 1 THEN f.name || ' ' || g.name ELSE g.name || ' ' || f.name END,
+               CASE WHEN c.family_first = 1 THEN f.han || g.han ELSE g.name || ' ' || f.name END,
                CASE WHEN {pick(n, 3, 100)} < {WITH_EMAIL} THEN {local_part} || '@' || d.name END,
                CASE WHEN {pick(n, 4, 100)} < {WITH_PHONE}
                     THEN c.phone_prefix || CAST(c.phone_base + {n} AS TEXT) END,
@@ -183,6 +209,7 @@ def _insert_guests(dialect: Dialect, first: int, last: int) -> str:
                     THEN {dialect.days_after('1950-01-01', pick(n, 6, 18250))} END,
                nat.name, c.language,
                CASE WHEN {pick(n, 7, 100)} < {VIP} THEN 'VIP' || CAST(1 + {pick(n, 8, 3)} AS TEXT) END,
+               CASE WHEN {pick(n, 23, 100)} < {WITH_MEMBER_NUMBER} THEN 'GR' || {dialect.zero_padded(n, 8)} END,
                1,
                {created_at}, {created_at}
         -- CROSS JOIN keeps SQLite's join order: each series row looks its picks up by primary key
@@ -223,11 +250,13 @@ def _insert_search_terms(dialect: Dialect, first: int, last: int) -> str:
     in_range = f"id BETWEEN {first} AND {last}"
     return f"""
         INSERT INTO guest_search_terms (guest_id, term)
-        SELECT id, lower(given_name) FROM guests WHERE {in_range}
-        UNION ALL SELECT id, lower(family_name) FROM guests WHERE {in_range}
-        UNION ALL SELECT id, lower(email) FROM guests WHERE {in_range} AND email IS NOT NULL
-        UNION ALL SELECT id, lower({dialect.email_local_part('email')}) FROM guests
+        SELECT g.id, t.term FROM guests g
+        JOIN bench_name_terms t ON t.given = g.given_name AND t.family = g.family_name
+        WHERE g.{in_range}
+        UNION ALL SELECT id, '{EMAIL_MARK}' || lower(email) FROM guests WHERE {in_range} AND email IS NOT NULL
+        UNION ALL SELECT id, '{EMAIL_MARK}' || lower({dialect.email_domain('email')}) FROM guests
                   WHERE {in_range} AND email IS NOT NULL
+        UNION ALL SELECT id, lower(member_number) FROM guests WHERE {in_range} AND member_number IS NOT NULL
     """
 
 

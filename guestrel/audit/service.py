@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import has_request_context, request
+from flask_babel import gettext as _
 from sqlalchemy.orm import defaultload
 
 from guestrel.audit.models import AuditEntry
@@ -11,6 +12,7 @@ from guestrel.auth.models import ApiClient, StaffUser, api_client_properties, st
 from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
 from guestrel.properties.models import Property
+from guestrel.service_errors import PermissionDeniedError
 
 
 def _jsonable(value):
@@ -122,6 +124,32 @@ def _visible_to(principal: Principal, guest_id: int | None):
     return sa.or_(own_property, sa.and_(chain_wide, actor_works_here))
 
 
+def _entries() -> sa.Select:
+    """Entries with their property's code and their actors' names, newest first."""
+    return (
+        sa.select(AuditEntry, Property.code)
+        .outerjoin(Property, Property.id == AuditEntry.property_id)
+        # The actors' names come joined in this query; their property lists are not needed.
+        .options(
+            defaultload(AuditEntry.staff).lazyload(StaffUser.properties),
+            defaultload(AuditEntry.api_client).lazyload(ApiClient.properties),
+        )
+        .order_by(AuditEntry.id.desc())
+    )
+
+
+def _page(principal: Principal, query: sa.Select, guest_id: int | None, limit: int, before: int | None) -> AuditPage:
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    if principal.property_ids is not None:
+        query = query.where(_visible_to(principal, guest_id))
+    rows = db.session.execute(query.limit(limit + 1)).all()
+    items = [AuditItem(entry, code) for entry, code in rows[:limit]]
+    next_before = items[-1].entry.id if len(rows) > limit else None
+    return AuditPage(items, next_before)
+
+
 def list_entries(
     principal: Principal,
     *,
@@ -134,18 +162,7 @@ def list_entries(
     before: int | None = None,
 ) -> AuditPage:
     """Newest first, `limit` at a time; `before` is the last id of the previous page."""
-    limit = max(1, min(limit, MAX_PAGE_SIZE))
-    query = (
-        sa.select(AuditEntry, Property.code)
-        .outerjoin(Property, Property.id == AuditEntry.property_id)
-        # The actors' names come joined in this query; their property lists are not needed.
-        .options(
-            defaultload(AuditEntry.staff).lazyload(StaffUser.properties),
-            defaultload(AuditEntry.api_client).lazyload(ApiClient.properties),
-        )
-        .order_by(AuditEntry.id.desc())
-        .limit(limit + 1)
-    )
+    query = _entries()
     filters = {
         AuditEntry.guest_id: guest_id,
         AuditEntry.staff_id: staff_id,
@@ -156,11 +173,25 @@ def list_entries(
     for column, value in filters.items():
         if value is not None:
             query = query.where(column == value)
-    if before is not None:
-        query = query.where(AuditEntry.id < before)
-    if principal.property_ids is not None:
-        query = query.where(_visible_to(principal, guest_id))
-    rows = db.session.execute(query).all()
-    items = [AuditItem(entry, code) for entry, code in rows[:limit]]
-    next_before = items[-1].entry.id if len(rows) > limit else None
-    return AuditPage(items, next_before)
+    return _page(principal, query, guest_id, limit, before)
+
+
+# What makes up a guest's profile, and the actions that change it: the history on the profile
+# page. Views and exports change nothing; stays, tasks and alerts have pages of their own.
+PROFILE_ENTITY_TYPES = ("guest", "preference", "special_date", "guest_external_id")
+PROFILE_ACTIONS = ("create", "update", "retire", "delete", "merge")
+
+
+def profile_history(principal: Principal, guest_id: int, *, limit: int = 20, before: int | None = None) -> AuditPage:
+    """Who changed what on one guest's profile (the profile, its preferences, special dates and
+    ids in other systems; merges included), newest first, `limit` at a time. For staff who
+    change profiles (guests:write) or read the trail (audit:read). Property-scoped as the
+    guest's trail in list_entries: entries about another hotel's preferences are left out."""
+    if not (principal.can("guests:write") or principal.can("audit:read")):
+        raise PermissionDeniedError(_("You do not have permission to do this."))
+    query = _entries().where(
+        AuditEntry.guest_id == guest_id,
+        AuditEntry.entity_type.in_(PROFILE_ENTITY_TYPES),
+        AuditEntry.action.in_(PROFILE_ACTIONS),
+    )
+    return _page(principal, query, guest_id, limit, before)

@@ -5,7 +5,7 @@ from flask import url_for
 
 from guestrel.api_conventions import ETAG_HEADER, IF_MATCH, Blueprint, etag, expected_version
 from guestrel.auth.permissions import current_principal, require
-from guestrel.guests import preference_service, service
+from guestrel.guests import finder, preference_service, service
 from guestrel.guests.schemas import (
     CategoryCreateSchema,
     CategoryListSchema,
@@ -47,12 +47,15 @@ categories_blp = Blueprint(
 @blp.response(200, GuestPageSchema)
 @blp.errors()
 def list_guests(query):
-    """Find guests by name, e-mail, phone or external id, a page at a time
+    """Find guests as the search box does, a page at a time
 
-    All given criteria must match. Pages are ordered by id: pass `next_after` as `after` for
-    the next one.
+    `q` is read every way it may be meant (see its description); the other criteria must all
+    match too. The guests `q` identifies (room, phone, external id) come first, then those whose
+    words match, then, on the first page only and when few match, those found by correcting a
+    misspelt word (see `corrected`). Pages follow the word matches by id: pass `next_after`
+    as `after` for the next one.
     """
-    return service.search_guests(current_principal(), **query)
+    return finder.find_guests(current_principal(), **query)
 
 
 @blp.route("", methods=["POST"])

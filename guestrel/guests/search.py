@@ -4,6 +4,9 @@ A guest's names, e-mail and member number become normalised terms in guest_searc
 folded, Chinese names also in pinyin). A query matches a guest when every query token is a prefix
 of one of the guest's terms: a range `term >= token AND term < token + TOP` of the index on
 (term, guest_id), so a search stays a few index reads with a million guests.
+
+E-mail terms start with EMAIL_MARK, which no word of a name can start with: a name search
+never reaches an address, so staff who may not see addresses cannot find guests by them.
 """
 import re
 import unicodedata
@@ -22,6 +25,7 @@ MAX_QUERY_TOKENS = 8
 # both in Python's code-point order and in the byte order of UTF-8 used by SQLite and by the
 # "C" collation of the term column on PostgreSQL.
 TOP = "\U0010ffff"
+EMAIL_MARK = "@"
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # Han characters and other letters form separate words, so "张wei" is searched as 张 and wei.
@@ -85,9 +89,10 @@ def terms_for(given_name, family_name, full_name, email, member_number=None) -> 
     if _is_han(family_name) and _is_han(given_name):
         terms |= _word_terms(family_name.strip() + given_name.strip())
     if email:
+        # Found by the start of the address or of its domain: "li.wei@", "@example.com", "example.com".
         address = unicodedata.normalize("NFKC", email).strip().lower()
-        terms.add(address)
-        terms.add(address.rpartition("@")[0])
+        terms.add(EMAIL_MARK + address)
+        terms.add(EMAIL_MARK + address.rpartition("@")[2])
     if member_number:
         # Typed whole or in the groups printed on the card: "GR-1234-56", "gr123456", "1234".
         words = _word_terms(member_number)
@@ -95,18 +100,48 @@ def terms_for(given_name, family_name, full_name, email, member_number=None) -> 
     return {term[:TERM_MAX_LENGTH] for term in terms if term}
 
 
-def query_tokens(query: str) -> list[str]:
-    """The tokens a query must all match, most selective (longest) first. A word with an @ is an
-    e-mail address, matched whole; the rest is folded and split like names."""
-    tokens = set()
-    for chunk in unicodedata.normalize("NFKC", query).split():
-        if "@" in chunk:
-            tokens.add(chunk.lower()[:TERM_MAX_LENGTH])
-        else:
-            tokens.update(word[:TERM_MAX_LENGTH] for word in WORD.findall(fold(chunk)))
+# Part of an address without its @: "li.wei", "example.com". Also how "St.John" is written, so
+# it is read both ways.
+DOTTED = re.compile(r"[^\s@.]+(?:\.[^\s@.]*)+")
+
+
+def _email_token(chunk: str) -> str | None:
+    rest = chunk.lower().lstrip("@")
+    # A lone @ would match every address.
+    return (EMAIL_MARK + rest)[:TERM_MAX_LENGTH] if rest else None
+
+
+def _needed(tokens: set[str]) -> list[str]:
     # A token that starts another token adds nothing: "wa" matches wherever "wang" does.
     needed = [t for t in tokens if not any(o != t and o.startswith(t) for o in tokens)]
     return sorted(needed, key=lambda t: (-len(t), t))[:MAX_QUERY_TOKENS]
+
+
+def _tokens(query: str, dotted_as_email: bool) -> list[str]:
+    tokens = set()
+    for chunk in unicodedata.normalize("NFKC", query).split():
+        if "@" in chunk or (dotted_as_email and DOTTED.fullmatch(chunk)):
+            tokens.update(filter(None, [_email_token(chunk)]))
+        else:
+            tokens.update(word[:TERM_MAX_LENGTH] for word in WORD.findall(fold(chunk)))
+    return _needed(tokens)
+
+
+def query_tokens(query: str) -> list[str]:
+    """The tokens a query must all match, most selective (longest) first. A word with an @ is
+    the start of an e-mail address or, starting with the @, of its domain; the rest is folded
+    and split like names."""
+    return _tokens(query, dotted_as_email=False)
+
+
+def email_query_tokens(query: str) -> list[str]:
+    """The query read as part of an e-mail address: as query_tokens, but a dotted word without
+    an @ ("li.wei", "example.com") is the start of an address or of its domain. Empty when the
+    query has no such word, so this reading would add nothing to query_tokens."""
+    chunks = unicodedata.normalize("NFKC", query).split()
+    if not any("@" not in chunk and DOTTED.fullmatch(chunk) for chunk in chunks):
+        return []
+    return _tokens(query, dotted_as_email=True)
 
 
 @dataclass(frozen=True)
@@ -117,14 +152,48 @@ class _Criterion:
     where: tuple
 
 
-def _criteria(tokens, email, phone, external_system, external_id) -> list[_Criterion]:
-    """Most selective first: an external id or an e-mail names about one guest, a long token few."""
+def distinct_values(column, name: str, *, lower=None, upper=None, cap: int | None = None) -> sa.CTE:
+    """The distinct values of an indexed column in [lower, upper), ascending, at most `cap` of
+    them: a loose index scan, one index seek per value however many rows share it (a plain
+    DISTINCT would read every row of every value)."""
+    def first(*where):
+        return sa.select(column).where(*where).order_by(column).limit(1).scalar_subquery()
+
+    bounds = [] if upper is None else [column < upper]
+    start = [column >= lower] if lower is not None else []
+    values = sa.select(first(*start, *bounds).label("value"), sa.literal(1).label("n")).cte(name, recursive=True)
+    more = [values.c.value.is_not(None)] + ([values.c.n < cap] if cap is not None else [])
+    return values.union_all(sa.select(first(column > values.c.value, *bounds), values.c.n + 1).where(*more))
+
+
+def external_systems_statement() -> sa.Select:
+    """The systems guests have ids in: an id looked up in each of these few is one read of the
+    unique index on (system, external_id) each, where the id alone would scan the table."""
+    systems = distinct_values(GuestExternalId.__table__.c.system, "systems")
+    return sa.select(systems.c.value).where(systems.c.value.is_not(None))
+
+
+def _token_where(terms, token: str, corrected_to) -> tuple:
+    if corrected_to:
+        # Whole terms of the vocabulary: one index look-up each.
+        return (terms.term.in_(sorted(corrected_to)),)
+    return (terms.term >= token, terms.term < token + TOP)
+
+
+def _criteria(tokens, *, corrections, email, phone, external_system, external_id, guest_ids) -> list[_Criterion]:
+    """Most selective first: a few given ids, an external id or an e-mail name about one guest,
+    a long token few."""
     criteria = []
+    if guest_ids is not None:
+        guest = aliased(Guest)
+        criteria.append(_Criterion(guest.id, (guest.id.in_(sorted(guest_ids)), guest.merged_into_id.is_(None))))
     if external_system is not None or external_id is not None:
         external = aliased(GuestExternalId)
         where = []
-        if external_system is not None:
+        if isinstance(external_system, str):
             where.append(external.system == external_system)
+        elif external_system is not None:
+            where.append(external.system.in_(sorted(external_system)))
         if external_id is not None:
             where.append(external.external_id == external_id)
         criteria.append(_Criterion(external.guest_id, tuple(where)))
@@ -135,7 +204,7 @@ def _criteria(tokens, email, phone, external_system, external_id) -> list[_Crite
             criteria.append(_Criterion(guest.id, (getattr(guest, column) == value, guest.merged_into_id.is_(None))))
     for token in tokens:
         terms = aliased(GuestSearchTerm)
-        criteria.append(_Criterion(terms.guest_id, (terms.term >= token, terms.term < token + TOP)))
+        criteria.append(_Criterion(terms.guest_id, _token_where(terms, token, (corrections or {}).get(token))))
     return criteria
 
 
@@ -168,19 +237,31 @@ def _semi_joined(criteria, after, limit) -> sa.Select:
 
 
 def search_statement(
-    dialect: str, *, tokens=(), email=None, phone=None, external_system=None, external_id=None,
-    after=None, limit=50,
+    dialect: str, *, tokens=(), corrections=None, other_readings=(), email=None, phone=None,
+    external_system=None, external_id=None, guest_ids=None, after=None, limit=50,
 ) -> sa.Select:
     """Guests matching every given criterion, by id, after `after`, at most `limit` of them: one
     statement that finds, orders and cuts the page's ids in the database, then reads only the
-    page's guests. Merged profiles are never found: their terms and external ids went to the
-    survivor, and the other criteria leave them out."""
-    criteria = _criteria(tokens, email, phone, external_system, external_id)
-    if not criteria:
+    page's guests. `corrections` maps a token to the whole terms that match in its place (see
+    guestrel.guests.typos). Each of `other_readings`, pairs (tokens, corrections), is another
+    way to read the query: guests matching one of them instead (with the other criteria) are
+    found too. `guest_ids` keeps only these guests; `external_system` is one system or
+    several (see external_systems_statement). Merged profiles are never found: their terms and
+    external ids went to the survivor, and the other criteria leave them out."""
+    others = {"email": email, "phone": phone, "external_system": external_system, "external_id": external_id,
+              "guest_ids": guest_ids}
+    readings = [_criteria(tokens, corrections=corrections, **others)]
+    readings += [_criteria(more, corrections=fixes, **others) for more, fixes in other_readings]
+    if not readings[0]:
         guests = sa.select(Guest).where(Guest.merged_into_id.is_(None))
         if after is not None:
             guests = guests.where(Guest.id > after)
         return guests.order_by(Guest.id).limit(limit)
-    page_ids = (_semi_joined if dialect == "postgresql" else _intersected)(criteria, after, limit)
-    page = page_ids.subquery("page")
+    ids_of = _semi_joined if dialect == "postgresql" else _intersected
+    if len(readings) == 1:
+        page = ids_of(readings[0], after, limit).subquery("page")
+    else:
+        # Each reading cut to a page first: the union of their pages holds the page of the union.
+        either = sa.union(*(sa.select(ids_of(r, after, limit).subquery().c.guest_id) for r in readings)).subquery()
+        page = sa.select(either.c.guest_id).order_by(either.c.guest_id).limit(limit).subquery("page")
     return sa.select(Guest).join(page, Guest.id == page.c.guest_id).order_by(Guest.id)

@@ -220,18 +220,16 @@ def update_guest(principal: Principal, guest_id: int, expected_version: int, cha
 
 
 def _searches_contact(q, email, phone) -> bool:
-    # A word of `q` with an @ is matched as a whole e-mail address (search.query_tokens).
+    # A word of `q` with an @ is matched against e-mail addresses (search.query_tokens).
     return any(value and value.strip() for value in (email, phone)) or "@" in (q or "")
 
 
-def search_guests(
-    principal: Principal, *, q=None, email=None, phone=None, external_system=None, external_id=None,
-    limit: int = 50, after: int | None = None,
-) -> GuestPage:
-    """Guests matching all given criteria, by id, a page at a time. `q` finds guests by the
-    start of each word of their names or e-mail, Chinese names also by pinyin; the others
-    match exactly (phone numbers in any format). Searching by e-mail or phone, `q` with an
-    e-mail address included, needs guests:contact: who may not see them may not probe them."""
+def search_criteria(
+    principal: Principal, *, q=None, email=None, phone=None, external_system=None, external_id=None, limit=50,
+) -> dict:
+    """The criteria other than `q` in their stored form, for search.search_statement, after
+    the checks every search makes. Searching by e-mail or phone, `q` with an e-mail address
+    included, needs guests:contact: who may not see them may not probe them."""
     require(principal, "guests:read")
     if _searches_contact(q, email, phone) and not can_see_contact(principal):
         raise PermissionDeniedError(_("You do not have permission to do this."))
@@ -246,15 +244,34 @@ def search_guests(
         criteria["external_system"] = external_system.strip().lower()
     if external_id and external_id.strip():
         criteria["external_id"] = external_id.strip()
-    if q and q.strip():
-        criteria["tokens"] = search.query_tokens(q)
-        if not criteria["tokens"]:
-            return GuestPage(items=[], next_after=None)
+        criteria.setdefault("external_system", tuple(db.session.scalars(search.external_systems_statement())))
+    return criteria
+
+
+def search_page(criteria: dict, limit: int, after: int | None = None) -> GuestPage:
+    """A page of the guests meeting criteria checked by search_criteria: one statement."""
     statement = search.search_statement(db.engine.dialect.name, **criteria, after=after, limit=limit + 1)
     guests = db.session.scalars(statement).all()
     if len(guests) > limit:
         return GuestPage(items=guests[:limit], next_after=guests[limit - 1].id)
     return GuestPage(items=guests, next_after=None)
+
+
+def search_guests(
+    principal: Principal, *, q=None, email=None, phone=None, external_system=None, external_id=None,
+    limit: int = 50, after: int | None = None,
+) -> GuestPage:
+    """Guests matching all given criteria, by id, a page at a time. `q` finds guests by the
+    start of each word of their names, e-mail or member number, Chinese names also by pinyin;
+    the others match exactly (phone numbers in any format). The search box
+    (guestrel.guests.finder) reads `q` in more ways."""
+    criteria = search_criteria(principal, q=q, email=email, phone=phone, external_system=external_system,
+                               external_id=external_id, limit=limit)
+    if q and q.strip():
+        criteria["tokens"] = search.query_tokens(q)
+        if not criteria["tokens"]:
+            return GuestPage(items=[], next_after=None)
+    return search_page(criteria, limit, after)
 
 
 # -- external ids -----------------------------------------------------------------------------

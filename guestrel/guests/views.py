@@ -1,21 +1,21 @@
-"""Browser pages for guests: search, the profile with its external ids and special dates.
+"""Browser pages for guests: search, the profile (composed by guestrel.guests.desk) with its
+history, external ids and special dates.
 
 Preferences and their categories have their pages in guestrel.guests.preference_views, on the
 same blueprint. Every page calls the guests services with the signed-in staff member's principal;
 a refusal the page does not show on a form (no such guest, not allowed) becomes an error page
 (guestrel.errors).
 """
-import re
-
 from babel import Locale, UnknownLocaleError
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from wtforms import SelectField
 
 from guestrel.auth import service as auth_service
 from guestrel.auth.permissions import current_principal, require
-from guestrel.guests import preference_service, service
+from guestrel.guests import desk, finder, preference_service, service
+from guestrel.guests.desk_forms import QuickPreferenceForm
 from guestrel.guests.forms import (
     PRIORITY_LABELS,
     SOURCE_LABELS,
@@ -28,16 +28,12 @@ from guestrel.guests.forms import (
     SpecialDateForm,
 )
 from guestrel.properties import service as properties_service
-from guestrel.service_errors import ConflictError, InvalidDataError
-from guestrel.stays import service as stay_service
+from guestrel.service_errors import ConflictError, PermissionDeniedError
 from guestrel.web.forms import FORM_ERRORS, show_errors
 
 bp = Blueprint("guest_pages", __name__, template_folder="templates")
 
 PAGE_SIZE = 50
-# Digits with the usual separators: worth trying as a phone number before as a name.
-PHONE_LIKE = re.compile(r"\+?[\d\s().-]{6,}")
-PRIORITY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
 
 
 def _country_name(code: str) -> str:
@@ -57,6 +53,7 @@ def guest_labels():
         "country_name": _country_name,
         "language_name": _language_name,
         "category_label": preference_service.category_label,
+        "department_label": preference_service.department_label,
         "priority_labels": PRIORITY_LABELS,
         "source_labels": SOURCE_LABELS,
         "special_date_labels": SPECIAL_DATE_LABELS,
@@ -70,57 +67,37 @@ def hidden_fields(principal) -> tuple[str, ...]:
 # -- search -----------------------------------------------------------------------------------
 
 
-def _search_kinds(principal, query: str) -> list[str]:
-    """How to read the query, in the order tried: the first reading that finds guests wins."""
-    if not query:
-        return ["all"]
-    if "@" in query:
-        # Without contact details a guest must not be findable by an address the page hides.
-        return ["name"] if service.can_see_contact(principal) else ["external_id"]
-    if PHONE_LIKE.fullmatch(query) and service.can_see_contact(principal):
-        return ["phone", "external_id", "name"]
-    return ["name", "external_id"]
-
-
-def _criteria(kind: str, query: str) -> dict:
-    return {"all": {}, "name": {"q": query}, "phone": {"phone": query}, "external_id": {"external_id": query}}[kind]
-
-
-def _search(principal, query: str, by: str | None, after: int | None):
-    """A page of guests and how the query was read. A next page (`by` given) keeps the reading
-    that found the first page, if the principal may search that way."""
-    readings = _search_kinds(principal, query)
-    if by in readings:
-        readings = [by]
-    page = service.GuestPage(items=[], next_after=None)
-    for reading in readings:
-        try:
-            page = service.search_guests(principal, limit=PAGE_SIZE, after=after, **_criteria(reading, query))
-        except InvalidDataError:
-            # Not a phone number after all: try the next reading.
-            continue
-        if page.items:
-            break
-    return page, reading
+def _results_only() -> bool:
+    # htmx asks for the results as the clerk types; restoring history it needs the whole page.
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
 @bp.route("/guests")
 @require("guests:read")
 def index():
+    """The search box (guestrel.guests.finder): the whole page, or only its results for htmx,
+    at the same bookmarkable address."""
     principal = current_principal()
     form = GuestSearchForm(request.args)
-    query = (form.q.data or "").strip()
+    query = " ".join((form.q.data or "").split())
     after = request.args.get("after", type=int)
-    page, kind = _search(principal, query, request.args.get("by"), after)
-    next_url = page.next_after and url_for(".index", q=query or None, by=kind, after=page.next_after)
-    return render_template(
-        "guests/index.html",
+    refused = None
+    try:
+        page = finder.find_guests(principal, q=query, limit=PAGE_SIZE, after=after)
+    except PermissionDeniedError:
+        page, refused = finder.FoundPage(items=[], next_after=None), _("You may not search guests by e-mail address.")
+    next_url = page.next_after is not None and url_for(".index", q=query or None, after=page.next_after)
+    response = make_response(render_template(
+        "guests/_search_results.html" if _results_only() else "guests/index.html",
         form=form,
         query=query,
-        guests=page.items,
+        page=page,
+        refused=refused,
         next_url=next_url,
         show_contact=service.can_see_contact(principal),
-    )
+    ))
+    response.vary.add("HX-Request")
+    return response
 
 
 # -- the profile ------------------------------------------------------------------------------
@@ -164,44 +141,32 @@ def new_preference_form(principal, **kwargs) -> PreferenceForm:
     )
 
 
-def render_profile(guest_id: int, *, audit_view=False, unsaved=None, **forms):
-    """The profile page. `forms` replaces the page's empty forms with ones the user filled in,
-    so what they typed and the errors stay on the page."""
+def render_profile(guest_id: int, *, audit_view=False, unsaved=None, status=200, **forms):
+    """The profile page, as guestrel.guests.desk composes it. `forms` replaces the page's empty
+    forms with ones the user filled in, so what they typed and the errors stay on the page;
+    `status` tells a refused form (422) from a plain page."""
     principal = current_principal()
-    guest = service.get_guest(principal, guest_id, audit_view=audit_view)
-    can_contact = service.can_see_contact(principal)
-    can_write = principal.can("guests:write")
-    preferences = preference_service.list_preferences(principal, guest_id, include_retired=True)
-    context = {
-        "guest": guest,
-        "can_contact": can_contact,
-        "can_write": can_write,
-        "active_preferences": sorted(
-            (p for p in preferences if p.is_active), key=lambda p: PRIORITY_RANK[p.priority]
-        ),
-        "retired_preferences": [p for p in preferences if not p.is_active],
-        "special_dates": service.list_special_dates(principal, guest_id) if can_contact else [],
-        "unsaved": unsaved,
-        "edit_open": "guest_form" in forms,
-        # Only the stays at the hotels the staff member works for.
-        "stays": stay_service.guest_stays(principal, guest_id) if principal.can("stays:read") else None,
-        "stay_status_labels": stay_service.STATUS_LABELS,
-    }
-    if can_write:
+    context = desk.profile(principal, guest_id, audit_view=audit_view)
+    context.update(unsaved=unsaved, edit_open="guest_form" in forms)
+    if context["can_write"]:
+        guest = context["guest"]
         empty_forms = {
             "guest_form": lambda: GuestForm.for_guest(
                 guest, owner_options=_owner_options(principal, guest), hidden_fields=hidden_fields(principal)
             ),
-            "preference_form": lambda: new_preference_form(principal, formdata=None),
+            "quick_form": lambda: QuickPreferenceForm(hotels=context["hotels"], formdata=None),
+            "preference_form": lambda: PreferenceForm(
+                categories=context["categories"], properties=context["hotels"], formdata=None
+            ),
             "external_id_form": lambda: ExternalIdForm(formdata=None),
         }
-        if can_contact:
+        if context["can_contact"]:
             empty_forms["special_date_form"] = lambda: SpecialDateForm(formdata=None)
         for name, make in empty_forms.items():
             if name not in forms:
                 forms[name] = make()
     context.update(forms)
-    return render_template("guests/profile.html", **context)
+    return render_template("guests/profile.html", **context), status
 
 
 @bp.route("/guests/new", methods=["GET", "POST"])
@@ -229,6 +194,16 @@ def profile(guest_id):
         # Links and bookmarks to a merged profile lead to the one it lives on in.
         flash(_("Guest #%(id)d was merged into this profile.", id=guest_id), "info")
         return redirect(url_for(".profile", guest_id=merged.survivor_id))
+
+
+@bp.get("/guests/<int:guest_id>/history")
+@require("guests:read")
+def profile_history(guest_id):
+    """An older page of the profile's history (guests:write or audit:read): the entries alone
+    for htmx, which adds them under those shown, else a page of their own."""
+    guest, history = desk.history_page(current_principal(), guest_id, request.args.get("before", type=int))
+    template = "guests/_history_entries.html" if request.headers.get("HX-Request") else "guests/history.html"
+    return render_template(template, guest=guest, history=history)
 
 
 @bp.post("/guests/<int:guest_id>")

@@ -27,6 +27,7 @@ from guestrel.extensions import db
 from guestrel.guests import service as guest_service
 from guestrel.guests.models import Guest
 from guestrel.properties import service as property_service
+from guestrel.properties.models import Property
 from guestrel.service_errors import (
     InvalidDataError,
     NotFoundError,
@@ -370,3 +371,111 @@ def guest_stays(principal: Principal, guest_id: int, limit: int = 50) -> list[St
     query = _visible(principal).where(Stay.guest_id == guest_id)
     return db.session.scalars(query.order_by(Stay.arrival.desc(), Stay.id.desc()).limit(limit)).all()
 
+
+# The stays that make a guest a returning one: they came, whether they have left or not.
+VISIT_STATUSES = ("in_house", "checked_out")
+
+
+@dataclass(frozen=True)
+class ChainStay:
+    """One of the guest's stays as the profile lists it, at any hotel of the chain. The rate
+    and revenue are left empty (None) unless `shows_revenue`: the reader covers the hotel."""
+
+    id: int
+    property_code: str
+    property_name: str
+    arrival: date
+    departure: date
+    status: str
+    room_number: str | None
+    room_type: str | None
+    shows_revenue: bool
+    rate_code: str | None = None
+    revenue: Decimal | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class ChainHistory:
+    stays: list[ChainStay]
+    # True when older stays exist beyond the `limit` listed.
+    more: bool
+    # How many times the guest came to the chain (in house or checked out), at every hotel.
+    visits: int
+
+
+def chain_history(principal: Principal, guest_id: int, limit: int = 50) -> ChainHistory:
+    """The guest's latest stays at every hotel of the chain, newest arrival first: where, when,
+    which room and how each ended. Guests belong to the whole chain, so any reader with
+    stays:read learns where the guest has stayed; rates and revenue stay with the hotel that
+    earned them and are filled in only for the properties the principal covers (the front desk
+    of one hotel sees that the guest stayed at another, not what they paid there). Two queries,
+    whatever the number of stays."""
+    _require(principal, "stays:read")
+    rows = db.session.execute(
+        sa.select(
+            Stay.id, Stay.property_id, Property.code, Property.name, Stay.arrival, Stay.departure, Stay.status,
+            Stay.room_number, Stay.room_type, Stay.rate_code, Stay.currency,
+            (Stay.revenue_room + Stay.revenue_food_and_beverage + Stay.revenue_other).label("revenue"),
+        )
+        .join(Property, Property.id == Stay.property_id)
+        .where(Stay.guest_id == guest_id)
+        .order_by(Stay.arrival.desc(), Stay.id.desc())
+        .limit(limit + 1)
+    ).all()
+    visits = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Stay)
+        .where(Stay.guest_id == guest_id, Stay.status.in_(VISIT_STATUSES))
+    )
+    stays = []
+    for row in rows[:limit]:
+        covered = principal.covers_property(row.property_id)
+        stays.append(ChainStay(
+            id=row.id, property_code=row.code, property_name=row.name, arrival=row.arrival,
+            departure=row.departure, status=row.status, room_number=row.room_number, room_type=row.room_type,
+            shows_revenue=covered,
+            **({"rate_code": row.rate_code, "revenue": Decimal(row.revenue).quantize(Decimal("0.01")),
+                "currency": row.currency} if covered else {}),
+        ))
+    return ChainHistory(stays=stays, more=len(rows) > limit, visits=visits)
+
+
+# -- who is in which room, for guest search -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InHouseRoom:
+    guest_id: int
+    room_number: str
+    property_code: str
+    property_name: str
+
+
+def sees_rooms(principal: Principal) -> bool:
+    """Rooms of in-house guests are on the in-house board (arrivals:read) as in the stays."""
+    return principal.can("stays:read") or principal.can("arrivals:read")
+
+
+def _in_house(principal: Principal, *where) -> list[InHouseRoom]:
+    if not sees_rooms(principal):
+        raise PermissionDeniedError(_("You do not have permission to do this."))
+    query = (
+        sa.select(Stay.guest_id, Stay.room_number, Property.code, Property.name)
+        .join(Property, Property.id == Stay.property_id)
+        .where(Stay.status == "in_house", Stay.guest_id.is_not(None), Stay.room_number.is_not(None), *where)
+        .order_by(Property.code, Stay.room_number, Stay.id)
+    )
+    if principal.property_ids is not None:
+        query = query.where(Stay.property_id.in_(sorted(principal.property_ids)))
+    return [InHouseRoom(*row) for row in db.session.execute(query)]
+
+
+def in_house_guest_ids_by_room(principal: Principal, room: str) -> list[InHouseRoom]:
+    """The guests in house in this room (any case: "12a" is 12A) at the principal's hotels. One
+    query over the in-house stays, which the status index keeps to the hotels' occupied rooms."""
+    return _in_house(principal, sa.func.lower(Stay.room_number) == room.strip().lower())
+
+
+def in_house_rooms(principal: Principal, guest_ids) -> list[InHouseRoom]:
+    """Where these guests are in house at the principal's hotels, in one query."""
+    return _in_house(principal, Stay.guest_id.in_(sorted(set(guest_ids))))

@@ -19,10 +19,10 @@ def test_the_bench_command_prints_each_measurement_with_its_baseline(kind, capsy
     main([*SMALL, "--db", kind])
 
     lines = {line["bench"]: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
-    assert list(lines) == ["guest_lookup_by_external_id", "guest_name_search", "sync_burst", "reservation_import",
+    assert list(lines) == ["guest_lookup_by_external_id", "guest_search", "sync_burst", "reservation_import",
                            "alert_latency"]
     assert all(line["db"] == kind for line in lines.values())
-    for name in ("guest_lookup_by_external_id", "guest_name_search"):
+    for name in ("guest_lookup_by_external_id", "guest_search"):
         assert lines[name]["guests"] == 500
         for figure in ("p50_ms", "p99_ms", "per_s", "baseline_p50_ms", "baseline_p99_ms"):
             assert lines[name][figure] > 0, (name, figure)

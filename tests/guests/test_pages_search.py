@@ -1,12 +1,18 @@
-"""The guest list page: one search box for names in any script, pinyin, e-mail, phone and
-external ids, pages of results, and contact details only for staff who may see them."""
+"""The guest list page: one search box for names in any script, pinyin (misspelt too), e-mail,
+phone, member numbers, rooms and external ids, with results as you type at a bookmarkable
+address, pages of results, and contact details only for staff who may see them."""
 import re
 
 import pytest
 
 from guestrel.auth.permissions import PERMISSIONS, Principal
+from guestrel.auth.service import OPERATOR
 from guestrel.guests import service
 from guestrel.guests.views import PAGE_SIZE
+from guestrel.stays import service as stay_service
+from tests.guests.desk_support import HTMX
+from tests.tasks.support import book
+
 
 SYSTEM = Principal(permissions=frozenset(PERMISSIONS), property_ids=None)
 
@@ -14,8 +20,8 @@ SYSTEM = Principal(permissions=frozenset(PERMISSIONS), property_ids=None)
 @pytest.fixture
 def people(app):
     guests = {
-        "zhang_wei": {"given_name": "伟", "family_name": "张", "full_name": "张伟",
-                      "email": "zhang.wei@example.com", "phone": "+86 138 0013 8000"},
+        "zhang_wei": {"given_name": "伟", "family_name": "张", "full_name": "张伟", "vip_code": "GOLD",
+                      "email": "zhang.wei@example.com", "phone": "+86 138 0013 8000", "member_number": "GR-1208"},
         "li_wei": {"given_name": "伟", "family_name": "李", "full_name": "李伟"},
         "anna": {"given_name": "Anna", "family_name": "Müller", "email": "anna.mueller@example.de",
                  "external_ids": [{"system": "opera", "external_id": "OP-4711"}]},
@@ -109,9 +115,73 @@ def test_housekeeping_cannot_find_a_guest_by_a_contact_detail(client, hotels, ma
 
     by_email = client.get("/guests", query_string={"q": "anna.mueller@example.de"}).get_data(as_text=True)
     by_phone = client.get("/guests", query_string={"q": "138 0013 8000"}).get_data(as_text=True)
-    forced = client.get("/guests", query_string={"q": "138 0013 8000", "by": "phone"}).get_data(as_text=True)
+    by_domain = client.get("/guests", query_string={"q": "example.de"}).get_data(as_text=True)
+    by_local_part = client.get("/guests", query_string={"q": "anna.mueller"}).get_data(as_text=True)
 
-    assert profile_links(by_email) == profile_links(by_phone) == profile_links(forced) == set()
+    assert profile_links(by_email) == profile_links(by_phone) == profile_links(by_domain) == set()
+    assert "You may not search guests by e-mail address." in by_email
+    # Anna Müller by her names, not by the address that spells them too.
+    assert profile_links(by_local_part) == {people["anna"].id}
+
+
+def test_the_search_box_asks_for_results_as_you_type_at_a_bookmarkable_address(client, hotels, make_staff, login):
+    login(make_staff("front_desk", properties=[hotels[0]]))
+
+    html = client.get("/guests").get_data(as_text=True)
+
+    box = re.search(r'<input type="search" name="q"[^>]*>', html, re.S).group(0)
+    assert 'hx-get="/guests"' in box and 'hx-trigger="input changed delay:250ms, search"' in box
+    form = re.search(r'<form method="get" action="/guests"[^>]*>', html, re.S).group(0)
+    assert 'hx-push-url="true"' in form and 'hx-target="#guest-results"' in form
+
+
+def test_typing_gets_only_the_results_and_history_gets_the_whole_page(client, hotels, make_staff, login, people):
+    login(make_staff("front_desk", properties=[hotels[0]]))
+
+    typed = client.get("/guests", query_string={"q": "zhang"}, headers=HTMX)
+    restored = client.get("/guests", query_string={"q": "zhang"},
+                          headers={**HTMX, "HX-History-Restore-Request": "true"})
+
+    results = typed.get_data(as_text=True)
+    assert results.strip().startswith('<div id="guest-results"')
+    assert profile_links(results) == {people["zhang_wei"].id} and "<form" not in results
+    assert "HX-Request" in typed.headers["Vary"]
+    assert '<input type="search"' in restored.get_data(as_text=True)
+
+
+def test_a_misspelt_name_finds_the_guest_and_says_which_spelling(client, hotels, make_staff, login, people):
+    login(make_staff("front_desk", properties=[hotels[0]]))
+
+    html = client.get("/guests", query_string={"q": "zhnag wei"}).get_data(as_text=True)
+
+    assert profile_links(html) == {people["zhang_wei"].id}
+    assert "Also showing guests for the similar spelling “zhang wei”." in html
+    assert "similar spelling</small>" in html
+
+
+def test_results_show_vip_code_member_number_and_the_room_of_an_in_house_guest(client, hotels, make_staff, login,
+                                                                               people):
+    stay = book(people["zhang_wei"].id, room="1208", property_code="SHA")
+    stay_service.check_in(OPERATOR, stay.id)
+    login(make_staff("housekeeping", properties=[hotels[0]]))
+
+    by_room = client.get("/guests", query_string={"q": "1208"}).get_data(as_text=True)
+
+    row = by_room[by_room.index(f'data-guest-id="{people["zhang_wei"].id}"'):]
+    row = row[:row.index("</tr>")]
+    assert "张伟" in row and "GOLD" in row and "GR-1208" in row
+    assert "Room 1208 · Shanghai Bund" in row
+
+
+def test_the_room_of_a_guest_at_another_hotel_is_not_shown(client, hotels, make_staff, login, people):
+    stay = book(people["zhang_wei"].id, room="1208", property_code="SHA")
+    stay_service.check_in(OPERATOR, stay.id)
+    login(make_staff("front_desk", properties=[hotels[1]]))
+
+    html = client.get("/guests", query_string={"q": "zhang wei"}).get_data(as_text=True)
+
+    assert profile_links(html) == {people["zhang_wei"].id}
+    assert "Room 1208" not in html and "Shanghai Bund" not in html
 
 
 @pytest.mark.parametrize("role, sees_button", [

@@ -12,7 +12,7 @@ from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
 from guestrel.guests import search, service
 from guestrel.database import utcnow
-from guestrel.guests.models import Guest, GuestSearchTerm
+from guestrel.guests.models import Guest, GuestExternalId, GuestSearchTerm
 
 PMS = Principal(permissions=frozenset({"guests:read", "guests:contact", "guests:write"}), property_ids=None,
                 api_client_id=None)
@@ -92,7 +92,7 @@ def test_search_results_are_summaries(client, reader, guests):
     [item] = response.get_json()["items"]
     assert item == {"id": guests["zhang_wei"], "given_name": "伟", "family_name": "张", "full_name": "张伟",
                     "email": None, "phone": "+8613800138000", "vip_code": None, "member_number": None,
-                    "version": 1}
+                    "version": 1, "matched_by": "name", "in_house": []}
     assert response.get_json()["next_after"] is None
 
 
@@ -140,6 +140,28 @@ def test_search_scans_the_term_index_for_a_rare_word(app):
     assert [g.id for g in service.search_guests(PMS, q="xiaoming wei").items] == [1234]
 
 
+def test_an_external_id_without_its_system_is_found_through_the_unique_index(app):
+    now = utcnow()
+    db.session.execute(sa.insert(Guest), [{"id": n, "given_name": "Wei", "version": 1, "created_at": now,
+                                           "updated_at": now} for n in range(1, 3001)])
+    db.session.execute(sa.insert(GuestExternalId), [
+        {"guest_id": n, "system": system, "external_id": f"{system}-{n}", "created_at": now}
+        for n in range(1, 3001) for system in ("opera", "mews")])
+    db.session.commit()
+    dialect = db.engine.dialect.name
+    explain = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
+    systems = tuple(db.session.scalars(search.external_systems_statement()))
+    statement = search.search_statement(dialect, external_system=systems, external_id="mews-1234", limit=51)
+    sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    with db.engine.connect() as connection:
+        connection.execute(sa.text("ANALYZE"))
+        plan = "\n".join(str(row) for row in connection.execute(sa.text(explain + sql)))
+    # Each system's ids are looked up in the unique index on (system, external_id), not scanned.
+    assert "external_id=?" in plan if dialect == "sqlite" else "Seq Scan on guest_external_ids" not in plan, plan
+    assert sorted(systems) == ["mews", "opera"]
+    assert [g.id for g in service.search_guests(PMS, external_id="mews-1234").items] == [1234]
+
+
 # -- the normalisation, property-tested ------------------------------------------------------
 
 name_text = st.text(
@@ -179,10 +201,18 @@ def test_a_chinese_guest_is_found_by_pinyin_with_or_without_spaces(family_name, 
 
 
 @given(email=st.emails())
-def test_a_guest_is_found_by_the_start_of_its_email_in_any_case(email):
+def test_a_guest_is_found_by_the_start_of_its_email_or_domain_in_any_case(email):
     terms = search.terms_for("Anna", None, None, email)
     assert matches(terms, email.upper())
     assert matches(terms, email[: email.index("@") + 1])
+    assert matches(terms, email[email.index("@"):])
+
+
+@given(email=st.emails(), query=name_text)
+def test_no_name_search_reaches_an_email_term(email, query):
+    """Who may not see addresses searches by names only: no word of a name starts an e-mail term."""
+    email_terms = search.terms_for(None, None, None, email)
+    assert not matches(email_terms, query)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
