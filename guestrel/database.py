@@ -156,3 +156,13 @@ def _savepoint(scoped: scoped_session, enclosing: Session, *, dry_run: bool):
             raise
     finally:
         scoped.registry.set(enclosing)
+
+
+def refresh_planner_statistics(scoped: scoped_session):
+    """Have PostgreSQL sample the tables again: a bulk load into a young database outgrows the
+    statistics its plans are made from (autovacuum analyzes after the fact, or is off), and a
+    plan made for ten rows reads a table of a hundred thousand once per row. SQLite's planner
+    works from its indexes and needs nothing."""
+    if scoped.get_bind().dialect.name == "postgresql":
+        with one_transaction(scoped):
+            scoped.execute(sa.text("ANALYZE"))

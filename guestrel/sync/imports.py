@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 
 from guestrel.audit import service as audit
 from guestrel.auth.permissions import Principal
-from guestrel.database import one_transaction, utcnow
+from guestrel.database import one_transaction, refresh_planner_statistics, utcnow
 from guestrel.extensions import db
 from guestrel.plugins import manager
 from guestrel.plugins.plugin_api import ImportAdapter, ImportRow, NormalisedEvent, PayloadError
@@ -39,6 +39,9 @@ from guestrel.sync import connections, inbox
 from guestrel.sync.models import InboxEvent, InboxMessage
 
 BATCH_ROWS = 100
+# The database's statistics are refreshed when the rows imported reach this, then each time
+# they double: a handful of times in the largest import.
+ANALYZE_FIRST_AT = 1000
 # The report's row number for what concerns the file as a whole, and field for what concerns a
 # row as a whole.
 FILE = 0
@@ -150,6 +153,7 @@ def resume(message: InboxMessage) -> InboxMessage:
 def _run(stored: _Source, property_code: str, adapter, body: bytes, report: ImportReport):
     _renew_lease(stored, attempt=True)
     rows = _rows(adapter, body, report)
+    analyze_at = ANALYZE_FIRST_AT
     # Each batch is read before its transaction begins: a slow reader does not hold the write lock.
     while batch := list(islice(rows, BATCH_ROWS)):
         with one_transaction(db.session):
@@ -157,6 +161,9 @@ def _run(stored: _Source, property_code: str, adapter, body: bytes, report: Impo
             claimed = _claimed(stored, batch)
             for row in batch:
                 _apply_row(stored, property_code, row, claimed, adapter.field_names, report)
+        if report.rows_imported >= analyze_at:
+            refresh_planner_statistics(db.session)
+            analyze_at = 2 * report.rows_imported
     _finish(stored, report)
 
 

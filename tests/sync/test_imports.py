@@ -215,3 +215,15 @@ def test_a_file_the_adapter_cannot_read_is_kept_with_its_error(legacy):
         (0, "file", "The header row cannot be read as CSV: field larger than field limit (131072).")]
     db.session.rollback()
     assert db.session.get(InboxMessage, report.message_id).status == "failed"
+
+
+def test_an_import_refreshes_the_statistics_postgresql_plans_its_look_ups_from(legacy, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's planner keeps no statistics to refresh")
+    monkeypatch.setattr(imports, "ANALYZE_FIRST_AT", 2)
+
+    imports.import_file(OPERATOR, legacy.id, GOOD_FILE, "legacy.csv")
+
+    # ANALYZE sets the row count a plan is made from; a table never analyzed has -1.
+    estimated = db.session.scalar(sa.text("SELECT reltuples FROM pg_class WHERE relname = 'guests'"))
+    assert estimated == db.session.scalar(sa.select(sa.func.count()).select_from(Guest)) > 0

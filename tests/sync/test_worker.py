@@ -162,6 +162,8 @@ def test_a_webhook_is_answered_before_a_worker_applies_it(worker_app):
     worker = _start_worker(worker_app)
     try:
         assert _wait_for(lambda: _count(sa.select(sa.func.count()).select_from(Stay)) == 1)
+        # The message is marked applied just after its events' transaction.
+        assert _wait_for(lambda: _count(sa.select(InboxMessage.status)) == "applied")
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
