@@ -115,26 +115,41 @@ def _signed_in(base_url: str) -> requests.Session:
 
 
 class Page:
-    """One open front-desk page: the times at which its alerts arrived."""
+    """One open front-desk page: the times at which its alerts arrived. Like a browser, it
+    reconnects with Last-Event-ID when the server ends its stream (every few minutes)."""
 
     def __init__(self, base_url: str, cookies):
-        session = requests.Session()
-        session.cookies.update(cookies)
-        self.response = session.get(f"{base_url}/alerts/stream", stream=True, timeout=(5, 60))
-        if self.response.status_code != 200:
-            raise BenchError(f"a live stream was refused with {self.response.status_code}")
+        self.url = f"{base_url}/alerts/stream"
+        self.session = requests.Session()
+        self.session.cookies.update(cookies)
+        self.closed = False
+        self.last_event_id = None
+        self.response = self._connect()
         self.arrivals = []
         threading.Thread(target=self._read, daemon=True).start()
 
+    def _connect(self):
+        headers = {"Last-Event-ID": self.last_event_id} if self.last_event_id else {}
+        response = self.session.get(self.url, headers=headers, stream=True, timeout=(5, 60))
+        if response.status_code != 200:
+            raise BenchError(f"a live stream was refused with {response.status_code}")
+        return response
+
     def _read(self):
         try:
-            for line in self.response.iter_lines():
-                if line == b"event: alert":
-                    self.arrivals.append(time.perf_counter())
-        except (requests.RequestException, AttributeError, ValueError):
+            while not self.closed:
+                for line in self.response.iter_lines():
+                    if line.startswith(b"id: "):
+                        self.last_event_id = line[4:].decode()
+                    elif line == b"event: alert":
+                        self.arrivals.append(time.perf_counter())
+                if not self.closed:
+                    self.response = self._connect()
+        except (requests.RequestException, AttributeError, ValueError, BenchError):
             return
 
     def close(self):
+        self.closed = True
         threading.Thread(target=self.response.close, daemon=True).start()
 
 
