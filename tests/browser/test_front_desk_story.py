@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 import sqlalchemy as sa
-from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
 from guestrel.alerts.models import CheckInAlert
@@ -23,7 +22,7 @@ from guestrel.guests.models import Guest, Preference
 from guestrel.stays.models import Stay
 from guestrel.sync import connections
 from plugins.mews.tests.mews_fake import ENTERPRISE_ID, INTEGRATION_ID, FakeMews, iso, settings
-from tests.conftest import PASSWORD
+from tests.browser.support import in_language, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -37,18 +36,6 @@ ROOM = "1208"
 # Popping up travels a live stream through the server: more than Playwright's default 5 s on a
 # busy 2-CPU machine, still a bound.
 LIVE_TIMEOUT_MS = 15_000
-
-
-def _text(locale: str, message: str) -> str:
-    with force_locale(locale):
-        return gettext(message)
-
-
-def sign_in(page, url: str, staff, t):
-    page.goto(url)
-    page.get_by_label(t("E-mail")).fill(staff.email)
-    page.get_by_label(t("Password")).fill(PASSWORD)
-    page.get_by_role("button", name=t("Sign in")).click()
 
 
 def mews_webhook(reservation_id: str) -> bytes:
@@ -82,7 +69,7 @@ def test_carrot_juice_recorded_in_shanghai_is_prepared_and_pops_up_at_a_mews_che
     app, live_server, browser_page, hotels, make_staff, httpserver, staff_locale, browser_locale
 ):
     shanghai, hangzhou = hotels
-    t = lambda message: _text(staff_locale, message)  # noqa: E731
+    t = in_language(staff_locale)
     if staff_locale != "en":
         for message in ("Record the preference", "Prepare: %(value)s", "Overdue: %(value)s", "Room %(room)s",
                         "Check-in alert", "Acknowledge"):

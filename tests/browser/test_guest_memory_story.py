@@ -4,20 +4,14 @@ Chinese, each run with the UI language the staff member chose."""
 import re
 
 import pytest
-from flask_babel import force_locale, gettext
 
 from guestrel.auth.permissions import PERMISSIONS, Principal
 from guestrel.extensions import db
 from guestrel.guests import service as guest_service
 from guestrel.guests.models import Preference
-from tests.conftest import PASSWORD
+from tests.browser.support import in_language, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def _text(locale: str, message: str) -> str:
-    with force_locale(locale):
-        return gettext(message)
 
 
 @pytest.mark.parametrize(
@@ -34,15 +28,12 @@ def test_front_desk_records_carrot_juice_and_sees_it_on_the_profile(
         system, {"given_name": "Wei", "family_name": "Li", "full_name": "李伟", "email": "li.wei@example.com"}
     )
     staff = make_staff("front_desk", properties=[shanghai], locale=staff_locale)
-    t = lambda message: _text(staff_locale, message)  # noqa: E731
+    t = in_language(staff_locale)
     if staff_locale != "en":
         assert t("Record the preference") != "Record the preference", "Chinese translation missing"
 
     page = browser_page(browser_locale)
-    page.goto(f"{live_server}/guests")
-    page.get_by_label(t("E-mail")).fill(staff.email)
-    page.get_by_label(t("Password")).fill(PASSWORD)
-    page.get_by_role("button", name=t("Sign in")).click()
+    sign_in(page, f"{live_server}/guests", staff, t)
 
     page.get_by_role("searchbox").fill("li wei")
     page.get_by_role("button", name=t("Search")).click()

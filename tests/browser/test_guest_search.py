@@ -6,7 +6,7 @@ import pytest
 
 from guestrel.auth.permissions import PERMISSIONS, Principal
 from guestrel.guests import service
-from tests.conftest import PASSWORD
+from tests.browser.support import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +26,7 @@ def test_results_come_as_the_clerk_types_a_misspelt_pinyin_name(app, live_server
 
     page = browser_page()
     page.set_viewport_size(SIZES[size])
-    page.goto(f"{live_server}/guests")
-    page.get_by_label("E-mail").fill(staff.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, f"{live_server}/guests", staff)
     page.wait_for_url("**/guests")
     page.evaluate("window.notReloaded = true")
 

@@ -2,7 +2,7 @@
 inside its own frame), and the navigation stays within the screen."""
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.browser.support import in_language, sign_in
 from tests.tasks.support import book, hotel_today, li_wei
 
 pytestmark = pytest.mark.browser
@@ -21,10 +21,7 @@ def test_the_front_desk_pages_fit_a_phone_screen(app, live_server, browser_page,
     staff = make_staff("manager", properties=[hotels[0]], locale=staff_locale)
     page = browser_page(browser_locale)
     page.set_viewport_size(PHONE)
-    page.goto(f"{live_server}/login")
-    page.locator("input[name=email]").fill(staff.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
+    sign_in(page, f"{live_server}/login", staff, in_language(staff_locale))
     page.wait_for_url(lambda url: "/login" not in url)
 
     too_wide = {}

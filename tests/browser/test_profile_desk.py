@@ -10,7 +10,7 @@ from guestrel.database import utcnow
 from guestrel.extensions import db
 from guestrel.guests import preference_service, service
 from guestrel.guests.models import Preference
-from tests.conftest import PASSWORD
+from tests.browser.support import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -39,10 +39,7 @@ def test_front_desk_captures_confirms_and_retires_without_a_reload(
 
     page = browser_page()
     page.set_viewport_size(SIZES[size])
-    page.goto(f"{live_server}/guests/{guest.id}")
-    page.get_by_label("E-mail").fill(staff.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, f"{live_server}/guests/{guest.id}", staff)
     page.wait_for_url(f"**/guests/{guest.id}")
     page.evaluate("window.notReloaded = true")
 
