@@ -12,6 +12,10 @@ process wakes its streams at once. Other processes hear of it
   number of streams;
 - in the embedded default (the worker applying PMS check-ins is a process of its own): from
   one thread per process that looks for new rows every GUESTREL_LIVE_POLL_SECONDS.
+
+An event wakes every stream of its hotel at once, and they all ask the same: what is new, and
+the pop-up in their language. `once` lets one of them read or render while the others wait for
+its answer, so two hundred open pages cost one query and one render, not two hundred.
 """
 import json
 import threading
@@ -20,6 +24,7 @@ from contextlib import contextmanager
 
 import redis
 import sqlalchemy as sa
+from cachetools import TTLCache, cached
 from flask import Flask
 
 from guestrel.alerts.models import LiveEvent
@@ -31,6 +36,10 @@ REDIS_RETRY_SECONDS = 1.0
 LISTEN_SECONDS = 1.0
 # A check-in must not wait on a Redis that hangs: the event is stored, streams find it anyway.
 REDIS_TIMEOUT_SECONDS = 2.0
+# How long streams share an answer: those woken by one event ask within milliseconds of each
+# other, and an answer kept briefly cannot hide a later event from a stream's next check.
+SHARED_SECONDS = 1.0
+SHARED_MAX = 1024
 
 
 class LiveHub:
@@ -46,6 +55,8 @@ class LiveHub:
         self._channel = f"{app.config['GUESTREL_JOBS_QUEUE']}:live"
         self._poll_seconds = app.config["GUESTREL_LIVE_POLL_SECONDS"]
         self._publisher = redis.Redis.from_url(self._redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS) if self._redis_url else None
+        self._shared = cached(TTLCache(maxsize=SHARED_MAX, ttl=SHARED_SECONDS), key=lambda key, make: key,
+                              condition=threading.Condition())(lambda key, make: make())
 
     def announce(self, property_id: int, event_id: int):
         """Tell every stream, in every process, that the hotel has event `event_id`. Call it
@@ -85,6 +96,18 @@ class LiveHub:
         with self._condition:
             return self._condition.wait_for(
                 lambda: any(self._newest.get(property_id, 0) > after_id for property_id in property_ids), timeout)
+
+    def newest_of(self, property_ids) -> tuple:
+        """The newest event this process knows of, per hotel: part of a shared read's key, so a
+        stream woken by a newer event never gets an answer read before it."""
+        with self._condition:
+            return tuple(self._newest.get(property_id, 0) for property_id in property_ids)
+
+    def once(self, key: tuple, make):
+        """`make()`, called once for all the streams of this process that ask with `key` at
+        about the same time (within SHARED_SECONDS); the others wait for its answer. Should
+        `make` fail, each waiting stream tries for itself."""
+        return self._shared(key, make)
 
     def _note(self, property_id: int, event_id: int):
         with self._condition:

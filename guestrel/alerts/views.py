@@ -1,5 +1,6 @@
 """Browser pages of check-in alerts: the live stream every front-desk page follows, the alerts
 page, acknowledging, and the alert rules (alerts:admin)."""
+import secrets
 import threading
 import time
 from datetime import date
@@ -17,6 +18,7 @@ from flask import (
 )
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from guestrel.alerts import live, rule_service, service
 from guestrel.alerts.forms import RuleForm
@@ -75,6 +77,19 @@ def _start_after() -> int:
     return service.newest_event_id()
 
 
+# Where a shared pop-up has its CSRF token, which is each staff member's own.
+CSRF_SLOT = f"csrf-slot-{secrets.token_hex(8)}"
+
+
+def _popup(hub: live.LiveHub, view: service.AlertView) -> str:
+    """The pop-up as this staff member sees it: rendered once per language, clock and set of
+    permissions for every stream of the process, with the stream's own CSRF token filled in."""
+    audience = (str(get_locale()), str(get_timezone()), current_principal().permissions)
+    html = hub.once(("popup", view.alert.id, *audience),
+                    lambda: render_template("alerts/_popup.html", view=view, csrf_token=lambda: CSRF_SLOT))
+    return html.replace(CSRF_SLOT, generate_csrf())
+
+
 def _sse(event_id: int, kind: str, data: str) -> str:
     lines = "".join(f"data: {line}\n" for line in data.splitlines() or [""])
     return f"id: {event_id}\nevent: {kind}\n{lines}\n"
@@ -104,10 +119,11 @@ def stream():
         with hub.following():
             yield f"retry: {config['GUESTREL_LIVE_RETRY_MS']}\n\n"
             while time.monotonic() < ends_at:
-                found = service.events_after(property_ids, last)
+                found = hub.once(("events", tuple(property_ids), last, hub.newest_of(property_ids)),
+                                 lambda: service.events_after(property_ids, last))
                 for event, view in found:
                     if event.kind == "alert":
-                        data = render_template("alerts/_popup.html", view=view)
+                        data = _popup(hub, view)
                     else:
                         data = str(view.alert.id)
                     yield _sse(event.id, event.kind, data)

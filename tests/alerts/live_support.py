@@ -1,5 +1,6 @@
 """Reading a Server-Sent Event stream of a real server, as a browser's EventSource does."""
 import queue
+import re
 import threading
 from dataclasses import dataclass
 
@@ -58,10 +59,16 @@ class Stream:
         threading.Thread(target=self.response.close, daemon=True).start()
 
 
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
 def signed_in(base_url: str, email: str, password: str) -> requests.Session:
-    """A browser session signed in through the login form (CSRF is off in the test config)."""
+    """A browser session signed in through the login form, with its CSRF token where the app
+    checks them (the test config does not)."""
     session = requests.Session()
-    answer = session.post(f"{base_url}/login", data={"email": email, "password": password}, allow_redirects=False,
-                          timeout=10)
+    token = CSRF_TOKEN.search(session.get(f"{base_url}/login", timeout=10).text)
+    answer = session.post(f"{base_url}/login", data={"email": email, "password": password,
+                                                     "csrf_token": token.group(1) if token else ""},
+                          allow_redirects=False, timeout=10)
     assert answer.status_code == 302, answer.text
     return session
