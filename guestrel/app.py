@@ -17,6 +17,9 @@ from guestrel.extensions import api, babel, csrf, db, limiter, login_manager, mi
 from guestrel.frontdesk import views as frontdesk_views
 from guestrel.guests import api as guests_api
 from guestrel.guests import views as guests_views
+from guestrel.loyalty import api as loyalty_api
+from guestrel.loyalty import listeners as loyalty_listeners
+from guestrel.loyalty import views as loyalty_views
 from guestrel.plugins import manager as plugins
 from guestrel.properties import api as properties_api
 from guestrel.properties import views as properties_views
@@ -48,6 +51,7 @@ API_BLUEPRINTS = (
     sync_outbox_api.blp,
     alerts_api.blp,
     tasks_api.blp,
+    loyalty_api.blp,
 )
 WEB_BLUEPRINTS = (
     web_views.bp,
@@ -61,6 +65,7 @@ WEB_BLUEPRINTS = (
     alerts_views.bp,
     frontdesk_views.bp,
     tasks_views.bp,
+    loyalty_views.bp,
 )
 
 
@@ -99,6 +104,7 @@ def create_app(config_overrides=None) -> Flask:
     sync_pacing.init_app(app)
     alerts_listeners.init_app(app)
     tasks_listeners.init_app(app)
+    loyalty_listeners.init_app(app)
 
     errors.init_app(app)
     cli.init_app(app)

@@ -1,5 +1,6 @@
-"""Demo data: a chain of two hotels, one staff member per role and a few hundred guests with
-preferences and special dates, so a new installation shows the product working at once.
+"""Demo data: a chain of two hotels, one staff member per role, the loyalty tiers and a few hundred
+guests with preferences, special dates and tiers, so a new installation shows the product working
+at once.
 
 Everything is written through the services, exactly as staff and integrations would write it,
 so the demo data is searchable, audited and valid by the same rules. The guests are drawn from a
@@ -24,8 +25,10 @@ from pypinyin import lazy_pinyin
 from guestrel.auth import service as auth_service
 from guestrel.auth.forms import ROLE_LABELS
 from guestrel.auth.permissions import PERMISSIONS, Principal
+from guestrel.alerts import rule_service
 from guestrel.guests import preference_service
 from guestrel.guests import service as guest_service
+from guestrel.loyalty import service as loyalty_service
 from guestrel.plugins import manager
 from guestrel.properties import service as properties_service
 from guestrel.sync import connections
@@ -53,6 +56,15 @@ STAFF = (
     ("manager@demo.guestrel.test", "Wang Lei", "manager", ("SHA", "HGH")),
     ("admin@demo.guestrel.test", "Demo Administrator", "admin", ()),
 )
+
+# (code, name, rank, benefits)
+TIERS = (
+    ("SILVER", "Silver", 10, ["Welcome drink at the bar"]),
+    ("GOLD", "Gold", 20, ["Late check-out until 14:00", "Welcome fruit in the room"]),
+    ("PLATINUM", "Platinum", 30, ["Late check-out until 16:00", "Club lounge access", "Upgrade when available"]),
+)
+PLATINUM_RULE = {"name": "Platinum welcome", "condition": "tier", "value": "PLATINUM",
+                 "text": "Greet them by name and escort them to the club lounge."}
 
 # Names as guests write them; (name, "m" or "f") for given names, for the salutation.
 CHINESE_FAMILY = "王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 林 高 罗 郑 梁 宋 欧阳".split()
@@ -131,6 +143,7 @@ class DemoGuest:
     # (data, then "confirm", "retire" or None)
     preferences: list = field(default_factory=list)
     special_dates: list = field(default_factory=list)
+    tier: str | None = None
 
 
 def _ascii(text: str) -> str:
@@ -199,7 +212,9 @@ def _guest(rng: random.Random, number: int) -> DemoGuest:
         profile["vip_code"] = rng.choice(("GOLD", "PLATINUM", "VIP1"))
     if rng.random() < 0.1:
         profile["notes"] = rng.choice(NOTES)
-    guest = DemoGuest(external_id=f"DEMO-{number:05d}", profile=profile)
+    # Drawn apart, so the tiers leave the rest of every demo guest as it always was.
+    tier = random.Random(f"{SEED}-tier-{number}").choices((None, "SILVER", "GOLD", "PLATINUM"), (12, 4, 3, 1))[0]
+    guest = DemoGuest(external_id=f"DEMO-{number:05d}", profile=profile, tier=tier)
     for category, value, detail, alert, prepare, hotel in rng.sample(PREFERENCES, rng.choice((0, 1, 1, 2, 2, 3))):
         if hotel is None and category != "dietary_and_allergy":
             # Some guests want a thing only at one hotel; an allergy holds everywhere.
@@ -222,6 +237,7 @@ def demo_guests(count: int) -> list[DemoGuest]:
         profile=dict(CARROT_JUICE_GUEST),
         preferences=[(CARROT_JUICE, "confirm")],
         special_dates=[{"kind": "other", "label": "First stay with us", "date": date(2015, 10, 1)}],
+        tier="PLATINUM",
     )
     return [li_wei] + [_guest(rng, number) for number in range(1, count)]
 
@@ -235,6 +251,16 @@ def _ensure_hotels() -> int:
         if code not in existing:
             properties_service.create_property(SYSTEM, code=code, name=name, timezone=timezone, currency=currency)
     return len({code for code, *_rest in HOTELS} - existing)
+
+
+def _ensure_tiers():
+    """The chain's loyalty tiers, and an alert rule for its best guests."""
+    existing = loyalty_service.tier_codes()
+    for code, name, rank, benefits in TIERS:
+        if code not in existing:
+            loyalty_service.create_tier(SYSTEM, {"code": code, "name": name, "rank": rank, "benefits": benefits})
+    if not any(rule.name == PLATINUM_RULE["name"] for rule in rule_service.list_rules(SYSTEM)):
+        rule_service.create_rule(SYSTEM, PLATINUM_RULE)
 
 
 def _ensure_staff() -> int:
@@ -268,6 +294,8 @@ def _store(guest: DemoGuest, owner_id: int | None):
             preference_service.retire_preference(SYSTEM, guest_id, preference.id)
     for data in guest.special_dates:
         guest_service.add_special_date(SYSTEM, guest_id, data)
+    if guest.tier:
+        loyalty_service.set_guest_tier(SYSTEM, guest_id, guest.tier)
 
 
 def _ensure_guests(count: int) -> int:
@@ -323,6 +351,7 @@ def seed(guest_count: int = 300):
     """Create what is missing of the demo data, yielding lines to show the operator."""
     yield _("Loading the demo data…")
     hotels, staff = _ensure_hotels(), _ensure_staff()
+    _ensure_tiers()
     guests = _ensure_guests(max(guest_count, 1))
     pms = _ensure_demo_pms(max(guest_count, 1))
     if hotels or staff or guests or pms:

@@ -11,6 +11,7 @@ from guestrel.guests.models import (
     PreferenceCategory,
     SpecialDate,
 )
+from guestrel.loyalty.models import LoyaltyMembership, LoyaltyTier
 from guestrel.properties.models import Property
 from guestrel.stays.models import Stay
 from guestrel.sync.models import Connection, InboxEvent, InboxMessage
@@ -29,6 +30,8 @@ __all__ = [
     "GuestSearchTerm",
     "InboxEvent",
     "InboxMessage",
+    "LoyaltyMembership",
+    "LoyaltyTier",
     "PreArrivalTask",
     "Preference",
     "PreferenceCategory",

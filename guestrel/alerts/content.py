@@ -1,7 +1,7 @@
 """What a check-in alert says, gathered once when the guest checks in and kept with the alert:
 the guest and room, allergies first, the preferences flagged for check-in, the occasions during
 the stay, the notes, how many stays this is, the pre-arrival tasks and the alert rules that
-match. Plain data (no translated text): each page renders it in its reader's language."""
+match. The tier is kept with its benefits as they were. Plain data (no translated text): each page renders it in its reader's language."""
 import sqlalchemy as sa
 
 from guestrel.auth.permissions import Principal
@@ -9,6 +9,7 @@ from guestrel.extensions import db
 from guestrel.guests import occasions, preference_service
 from guestrel.guests import service as guest_service
 from guestrel.guests.models import PREFERENCE_PRIORITIES
+from guestrel.loyalty import service as loyalty_service
 from guestrel.stays.models import Stay
 from guestrel.tasks import service as task_service
 
@@ -45,9 +46,11 @@ def _guest_part(stay: Stay) -> dict:
     flagged = [p for p in active if p.alert_at_check_in and p not in allergies]
     special_dates = guest_service.list_special_dates(principal, guest.id)
     during = occasions.during_stay(guest, special_dates, stay.arrival, stay.departure)
+    tier = loyalty_service.tier_of(guest.id)
     return {
         "guest": {"id": guest.id, "name": guest.display_name, "vip_code": guest.vip_code,
                   "member_number": guest.member_number, "language": guest.language,
+                  "tier": {"code": tier.code, "name": tier.name, "benefits": list(tier.benefits)} if tier else None,
                   "nationality": guest.nationality, "notes": guest.notes},
         "allergies": [_preference(p) for p in allergies],
         "preferences": [_preference(p) for p in flagged],

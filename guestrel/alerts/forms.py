@@ -14,7 +14,8 @@ class RuleForm(FlaskForm):
     condition = SelectField(_l("When"))
     value = StringField(
         _l("Value"), description=_l("For a VIP code, the code; for stays, how many at least; for nationality, a "
-                                    "two-letter country code such as JP; for language, a tag such as zh."))
+                                    "two-letter country code such as JP; for language, a tag such as zh; for a "
+                                    "loyalty tier, its code such as PLATINUM."))
     text = TextAreaField(_l("Text shown at check-in"), description=_l("What the front desk should do or say."))
     property_code = SelectField(_l("Hotel"))
     enabled = BooleanField(_l("Active"), default=True)

@@ -8,7 +8,7 @@ from guestrel.properties.models import Property
 # What an alert rule looks at; each is explained in guestrel.alerts.rules.
 RULE_CONDITIONS = (
     "vip_code", "member", "first_stay_in_chain", "first_stay_at_hotel", "stays_at_least", "allergy",
-    "occasion_during_stay", "nationality", "language",
+    "occasion_during_stay", "nationality", "language", "tier",
 )
 LIVE_EVENT_KINDS = ("alert", "acknowledged")
 

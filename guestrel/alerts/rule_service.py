@@ -11,6 +11,7 @@ from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
 from guestrel.guests import normalise
 from guestrel.guests.operation import boolean, choice, clean, require, text, transaction
+from guestrel.loyalty import service as loyalty_service
 from guestrel.properties import service as property_service
 from guestrel.service_errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 
@@ -39,6 +40,8 @@ def _clean_value(condition: str, value) -> str | None:
             if number is None or not 1 <= number <= STAYS_MAX:
                 raise normalise.FieldError(_("Enter a whole number from %(min)d to %(max)d.", min=1, max=STAYS_MAX))
             return str(number)
+        if kind == "tier":
+            return _tier_code(value)
         cleaned = {"country": normalise.country, "language": normalise.language}.get(kind, lambda v: normalise.text(
             v, AlertRule.value.type.length))(value)
     except normalise.FieldError as error:
@@ -46,6 +49,15 @@ def _clean_value(condition: str, value) -> str | None:
     if cleaned is None:
         raise InvalidDataError({"value": [_("This condition needs a value.")]})
     return cleaned
+
+
+def _tier_code(value) -> str:
+    code = str(value or "").strip().upper()
+    if not code:
+        raise normalise.FieldError(_("This condition needs a value."))
+    if code not in loyalty_service.tier_codes():
+        raise normalise.FieldError(_("There is no loyalty tier with the code %(code)s.", code=code))
+    return code
 
 
 def _property_id(principal: Principal, code) -> int | None:

@@ -9,7 +9,8 @@ Conditions (`value` is the rule's parameter):
 - allergy: the guest has an allergy or a critical preference;
 - occasion_during_stay: a birthday, anniversary or special date falls during the stay;
 - nationality: the guest's nationality is `value` (an ISO 3166 code);
-- language: the guest's language is `value` or a variant of it (`zh` matches `zh-CN`).
+- language: the guest's language is `value` or a variant of it (`zh` matches `zh-CN`);
+- tier: the guest's loyalty tier is the one with the code `value`.
 A check-in without a known guest matches only first_stay_*: nothing else is known of it.
 """
 from flask_babel import lazy_gettext as _l
@@ -24,9 +25,11 @@ CONDITION_LABELS = {
     "occasion_during_stay": _l("An occasion falls during the stay"),
     "nationality": _l("Nationality is"),
     "language": _l("Language is"),
+    "tier": _l("Loyalty tier is"),
 }
 # The conditions that need a value, and what it is.
-VALUE_KINDS = {"vip_code": "text", "stays_at_least": "count", "nationality": "country", "language": "language"}
+VALUE_KINDS = {"vip_code": "text", "stays_at_least": "count", "nationality": "country", "language": "language",
+               "tier": "tier"}
 
 
 def matches(condition: str, value: str | None, content: dict) -> bool:
@@ -53,6 +56,9 @@ def matches(condition: str, value: str | None, content: dict) -> bool:
     if condition == "language":
         language = (guest["language"] or "").lower()
         return language == value.lower() or language.startswith(value.lower() + "-")
+    if condition == "tier":
+        # Alerts raised before the loyalty programme have no tier in their content.
+        return (guest.get("tier") or {}).get("code") == value
     raise ValueError(f"unknown alert rule condition {condition!r}")
 
 

@@ -15,7 +15,8 @@ class AlertSchema(Schema):
     acknowledged_by = fields.String(dump_only=True, allow_none=True, metadata={"description": "The staff member's name"})
     content = fields.Dict(dump_only=True, attribute="alert.content", metadata={
         "description": "What the alert says, as at check-in: stay (room, dates), guest (name, VIP code, member "
-                       "number, language, nationality, notes; null without a profile), allergies and preferences "
+                       "number, loyalty tier with its code, name and benefits, language, nationality, notes; null "
+                       "without a profile), allergies and preferences "
                        "(category, value, detail, priority), occasions during the stay (kind, label, on), "
                        "earlier_stays (hotel, chain) and the rules matched (name, text)"})
 
@@ -33,7 +34,7 @@ class AlertQuerySchema(Schema):
 
 
 CONDITION_DOC = ("vip_code, member, first_stay_in_chain, first_stay_at_hotel, stays_at_least, allergy, "
-                 "occasion_during_stay, nationality or language")
+                 "occasion_during_stay, nationality, language or tier")
 
 
 class AlertRuleSchema(Schema):
@@ -52,7 +53,8 @@ class AlertRuleCreateSchema(Schema):
     name = fields.String(required=True, metadata={"example": "First stay"})
     condition = fields.String(required=True, validate=validate.OneOf(RULE_CONDITIONS), metadata={"description": CONDITION_DOC})
     value = fields.String(allow_none=True, metadata={
-        "description": "What vip_code, stays_at_least, nationality and language compare with", "example": "GOLD"})
+        "description": "What vip_code, stays_at_least, nationality, language and tier (a tier's code) compare with",
+        "example": "GOLD"})
     text = fields.String(required=True, metadata={"example": "First stay with us: welcome them and offer a tour."})
     property_code = fields.String(allow_none=True, metadata={"description": "The hotel; null or absent for the whole chain"})
     enabled = fields.Boolean()

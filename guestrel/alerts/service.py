@@ -66,6 +66,7 @@ def _rules_for(property_id: int) -> list[AlertRule]:
 def _fact(alert: CheckInAlert, property_code: str) -> CheckInAlertFact:
     body = alert.content
     guest = body["guest"] or {}
+    tier = guest.get("tier") or {}
 
     def texts(preferences):
         return tuple(f"{p['value']} — {p['detail']}" if p["detail"] else p["value"] for p in preferences)
@@ -73,7 +74,8 @@ def _fact(alert: CheckInAlert, property_code: str) -> CheckInAlertFact:
     return CheckInAlertFact(
         alert_id=alert.id, stay_id=alert.stay_id, property_code=property_code, guest_id=alert.guest_id,
         guest_name=guest.get("name"), room_number=body["stay"]["room_number"], vip_code=guest.get("vip_code"),
-        member_number=guest.get("member_number"), allergies=texts(body["allergies"]),
+        member_number=guest.get("member_number"), tier_code=tier.get("code"), tier_name=tier.get("name"),
+        benefits=tuple(tier.get("benefits", ())), allergies=texts(body["allergies"]),
         preferences=texts(body["preferences"]), occasions=tuple(o["kind"] for o in body["occasions"]),
         rules=tuple(rule["text"] for rule in body["rules"]), stay_number=body["earlier_stays"]["chain"] + 1,
     )

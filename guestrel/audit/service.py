@@ -178,13 +178,13 @@ def list_entries(
 
 # What makes up a guest's profile, and the actions that change it: the history on the profile
 # page. Views and exports change nothing; stays, tasks and alerts have pages of their own.
-PROFILE_ENTITY_TYPES = ("guest", "preference", "special_date", "guest_external_id")
+PROFILE_ENTITY_TYPES = ("guest", "preference", "special_date", "guest_external_id", "loyalty_membership")
 PROFILE_ACTIONS = ("create", "update", "retire", "delete", "merge")
 
 
 def profile_history(principal: Principal, guest_id: int, *, limit: int = 20, before: int | None = None) -> AuditPage:
-    """Who changed what on one guest's profile (the profile, its preferences, special dates and
-    ids in other systems; merges included), newest first, `limit` at a time. For staff who
+    """Who changed what on one guest's profile (the profile, its preferences, special dates, ids
+    in other systems and loyalty tier; merges included), newest first, `limit` at a time. For staff who
     change profiles (guests:write) or read the trail (audit:read). Property-scoped as the
     guest's trail in list_entries: entries about another hotel's preferences are left out."""
     if not (principal.can("guests:write") or principal.can("audit:read")):

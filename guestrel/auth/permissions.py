@@ -29,6 +29,9 @@ PERMISSIONS = {
     "alerts:read": _l("See check-in alerts, live on the front-desk pages"),
     "alerts:write": _l("Acknowledge check-in alerts"),
     "alerts:admin": _l("Manage alert rules"),
+    "loyalty:read": _l("See guests' loyalty tiers and their benefits"),
+    "loyalty:write": _l("Place a guest in a loyalty tier"),
+    "loyalty:admin": _l("Define the loyalty tiers and their benefits"),
 }
 SCOPES = tuple(PERMISSIONS)
 
@@ -42,24 +45,27 @@ SCOPE_IMPLIES = {
     "guests:merge": {"guests:read", "guests:contact", "guests:write"},
     "tasks:write": {"tasks:read"},
     "alerts:write": {"alerts:read"},
+    "loyalty:write": {"loyalty:read"},
+    "loyalty:admin": {"loyalty:read"},
 }
 
 ROLE_PERMISSIONS = {
     # Housekeeping prepares rooms: it sees what a guest likes, not how to reach them. Stays carry
     # rates and revenue, which it does not need: the rooms and dates to prepare come to it on
     # the arrivals board.
-    "housekeeping": {"guests:read", "properties:read", "arrivals:read", "tasks:read", "tasks:write"},
+    # The tier tells it which amenities a room gets.
+    "housekeeping": {"guests:read", "properties:read", "arrivals:read", "tasks:read", "tasks:write", "loyalty:read"},
     "front_desk": {
         "guests:read", "guests:contact", "guests:write", "properties:read", "stays:read", "stays:write",
-        "arrivals:read", "tasks:read", "tasks:write", "alerts:read", "alerts:write",
+        "arrivals:read", "tasks:read", "tasks:write", "alerts:read", "alerts:write", "loyalty:read",
     },
     # Marketing reads stay history (how often, how much) to build segments; it records none.
-    "marketing": {"guests:read", "guests:contact", "properties:read", "stays:read"},
+    "marketing": {"guests:read", "guests:contact", "properties:read", "stays:read", "loyalty:read"},
     # Merging moves a guest's whole history; a manager decides which of two profiles survives.
     "manager": {
         "guests:read", "guests:contact", "guests:write", "guests:merge", "properties:read", "audit:read",
         "stays:read", "stays:write", "arrivals:read", "tasks:read", "tasks:write", "alerts:read", "alerts:write",
-        "alerts:admin",
+        "alerts:admin", "loyalty:read", "loyalty:write",
     },
     "admin": set(PERMISSIONS),
 }

@@ -4,7 +4,7 @@ the preferences to prepare with their tasks' state, allergies, and the occasions
 
 Read only, composed across the stays, guests and tasks domains with a fixed number of queries
 whatever the number of rows: the stays with their guests, then one query each for stay counts,
-preferences, special dates and tasks, all for the whole page.
+loyalty tiers, preferences, special dates and tasks, all for the whole page.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +19,7 @@ from guestrel.extensions import db
 from guestrel.guests import occasions
 from guestrel.guests.models import Guest, Preference, PreferenceCategory, SpecialDate
 from guestrel.guests.operation import require
+from guestrel.loyalty import service as loyalty_service
 from guestrel.properties import service as property_service
 from guestrel.properties.models import Property
 from guestrel.service_errors import InvalidDataError
@@ -50,6 +51,7 @@ class Row:
     stay: Stay
     guest: Guest | None
     stay_number: int | None = None
+    tier: object = None
     allergies: list = field(default_factory=list)
     to_prepare: list = field(default_factory=list)
     occasions: list = field(default_factory=list)
@@ -169,8 +171,10 @@ def build(principal: Principal, view: str, property_code: str | None = None, day
         preferences = _preferences(prop, guest_ids) if guest_ids else {}
         special_dates = _special_dates(guest_ids) if guest_ids and shows_contact else {}
         tasks = task_service.for_stays([row.stay.id for row in rows], now) if principal.can("tasks:read") else {}
+        tiers = loyalty_service.tiers_of(guest_ids) if principal.can("loyalty:read") else {}
         for row in rows:
             _fill(row, numbers, preferences, special_dates, tasks, shows_contact)
+            row.tier = tiers.get(row.guest.id) if row.guest is not None else None
     return Board(prop, hotels, view, day, today, rows, _counts(prop, day), shows_contact)
 
 

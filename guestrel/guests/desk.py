@@ -19,6 +19,7 @@ from guestrel.auth.permissions import Principal
 from guestrel.database import utcnow
 from guestrel.guests import occasions, preference_service, service
 from guestrel.guests.forms import GUEST_FIELD_LABELS, SPECIAL_DATE_LABELS
+from guestrel.loyalty import service as loyalty_service
 from guestrel.properties import service as properties_service
 from guestrel.stays import service as stay_service
 
@@ -34,7 +35,7 @@ FIELD_LABELS = {
     "value": _l("Preference"), "detail": _l("Details"), "property_code": _l("Where"), "source": _l("Source"),
     "alert_at_check_in": _l("Alert at check-in"), "prepare_before_arrival": _l("Prepare before arrival"),
     "priority": _l("Priority"), "kind": _l("Kind"), "date": _l("Date"), "label": _l("Label"),
-    "system": _l("System"), "external_id": _l("Id in that system"),
+    "system": _l("System"), "external_id": _l("Id in that system"), "tier": _l("Loyalty tier"),
 }
 # Said by the line itself (confirmed, retired, merged) rather than listed as a change.
 UNLISTED_FIELDS = {"last_confirmed_at", "retired_at", "merged_guest", "choices", "discarded", "moved"}
@@ -71,6 +72,9 @@ class AtCheckIn:
     visits: int | None = None
     shows_stays: bool = False
     notes: str | None = None
+    # The guest's loyalty tier (None: none); shows_tier False without loyalty:read.
+    tier: object = None
+    shows_tier: bool = False
 
 
 def current_or_next(stays, today: date):
@@ -92,7 +96,8 @@ def _upcoming(guest, special_dates, stay, today: date) -> list[Upcoming]:
     return sorted(found.values(), key=lambda upcoming: upcoming.occasion.on)
 
 
-def at_check_in(guest, active_preferences, special_dates, chain, *, can_contact: bool, today: date) -> AtCheckIn:
+def at_check_in(guest, active_preferences, special_dates, chain, *, can_contact: bool, today: date,
+                tier=None, shows_tier: bool = False) -> AtCheckIn:
     allergies = [p for p in active_preferences if p.category.is_allergy or p.priority == "critical"]
     flagged = [p for p in active_preferences if p.alert_at_check_in and p not in allergies]
     stay = current_or_next(chain.stays, today) if chain is not None else None
@@ -104,6 +109,8 @@ def at_check_in(guest, active_preferences, special_dates, chain, *, can_contact:
         visits=chain.visits if chain is not None else None,
         shows_stays=chain is not None,
         notes=guest.notes if can_contact else None,
+        tier=tier,
+        shows_tier=shows_tier,
     )
 
 
@@ -172,6 +179,8 @@ def _sentence(entry, subject: str) -> str:
         if set(changes) == {"last_confirmed_at"}:
             return _("Confirmed “%(value)s” is still true", value=subject)
         return _("Changed the preference “%(value)s”", value=subject)
+    if kind == "loyalty_membership":
+        return _("Changed the loyalty tier")
     if kind == "special_date":
         if action == "create":
             return _("Added the date “%(label)s”", label=subject)
@@ -237,6 +246,8 @@ def profile(principal: Principal, guest_id: int, *, audit_view: bool) -> dict:
     shows_history = can_read_history(principal)
     # The quick capture offers the active categories; the history names old ones too.
     categories = preference_service.list_categories(principal, include_inactive=True) if shows_history else []
+    shows_tier = principal.can("loyalty:read")
+    tier = loyalty_service.tier_of(guest_id) if shows_tier else None
     return {
         "guest": guest,
         "can_contact": can_contact,
@@ -245,7 +256,8 @@ def profile(principal: Principal, guest_id: int, *, audit_view: bool) -> dict:
         "retired_preferences": [p for p in preferences if not p.is_active],
         "stale_ids": {p.id for p in active if is_stale(p, now)},
         "special_dates": special_dates,
-        "at_check_in": at_check_in(guest, active, special_dates, chain, can_contact=can_contact, today=today),
+        "at_check_in": at_check_in(guest, active, special_dates, chain, can_contact=can_contact, today=today,
+                                   tier=tier, shows_tier=shows_tier),
         "chain": chain,
         "history": history(principal, guest, preferences, special_dates, categories) if shows_history else None,
         "categories": [c for c in categories if c.active],

@@ -27,6 +27,8 @@ from guestrel.guests.forms import (
     PreferenceForm,
     SpecialDateForm,
 )
+from guestrel.loyalty import service as loyalty_service
+from guestrel.loyalty.forms import GuestTierForm
 from guestrel.properties import service as properties_service
 from guestrel.service_errors import ConflictError, PermissionDeniedError
 from guestrel.web.forms import FORM_ERRORS, show_errors
@@ -165,6 +167,9 @@ def render_profile(guest_id: int, *, audit_view=False, unsaved=None, status=200,
         for name, make in empty_forms.items():
             if name not in forms:
                 forms[name] = make()
+    if principal.can("loyalty:write"):
+        context["tier_form"] = GuestTierForm.for_guest(loyalty_service.list_tiers(principal),
+                                                       context["at_check_in"].tier)
     context.update(forms)
     return render_template("guests/profile.html", **context), status
 

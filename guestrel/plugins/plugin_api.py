@@ -357,7 +357,9 @@ class CheckInAlert:
 
     alert_id, stay_id: guestrel's ids. property_code: the hotel. guest_id: guestrel's id of the
     guest, or None for a reservation without a profile. guest_name, room_number, vip_code,
-    member_number: as at check-in (None when unknown). allergies, preferences: texts of the
+    member_number: as at check-in (None when unknown). tier_code, tier_name, benefits: the
+    guest's loyalty tier and what its members are given, as at check-in (None and () without a
+    tier). allergies, preferences: texts of the
     allergies and of the preferences flagged for check-in, most important first. occasions:
     kinds of the occasions during the stay ("birthday", "anniversary", "other"). rules: texts of
     the alert rules the check-in matched. stay_number: which stay in the chain this is (1: the first).
@@ -371,6 +373,9 @@ class CheckInAlert:
     room_number: str | None
     vip_code: str | None = None
     member_number: str | None = None
+    tier_code: str | None = None
+    tier_name: str | None = None
+    benefits: tuple[str, ...] = ()
     allergies: tuple[str, ...] = ()
     preferences: tuple[str, ...] = ()
     occasions: tuple[str, ...] = ()

@@ -31,6 +31,7 @@ from guestrel.auth.permissions import Principal
 from guestrel.database import utcnow
 from guestrel.extensions import db
 from guestrel.guests.models import PREFERENCE_PRIORITIES, GuestExternalId, Preference, PreferenceCategory
+from guestrel.loyalty import service as loyalty_service
 from guestrel.plugins import manager
 from guestrel.plugins.plugin_api import DeliveryError, GuestProfileFact, PmsAdapter
 from guestrel.properties.models import Property
@@ -183,13 +184,14 @@ def guest_profile_changed(guest_id: int):
     if not targets:
         return
     texts = _preference_texts(guest_id, {target.property_id for target in targets})
+    tier = loyalty_service.tier_of(guest_id)
     latest = _latest_messages(guest_id, [target.connection_id for target in targets])
     changed = []
     for target in targets:
         fact = GuestProfileFact(
             fact_id=uuid.uuid4().hex, guest_external_id=target.external_id, reservation_ids=target.reservation_ids,
             preferences=tuple(text for property_id, text in texts if property_id in (None, target.property_id)),
-            tier_code=None,
+            tier_code=tier.code if tier is not None else None,
         )
         message = latest.get(target.connection_id)
         waiting = message is not None and message.status == "pending"

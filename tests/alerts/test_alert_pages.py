@@ -158,7 +158,7 @@ def test_the_api_lists_open_alerts_acknowledges_and_keeps_rules(client, hotels, 
                          json={"enabled": False})
     changed = client.patch(f"/api/v1/alert-rules/{created.json['id']}", headers={**admin, "If-Match": created.headers["ETag"]},
                            json={"enabled": False})
-    wrong = client.post("/api/v1/alert-rules", headers=admin, json={"name": "x", "condition": "tier", "text": "t"})
+    wrong = client.post("/api/v1/alert-rules", headers=admin, json={"name": "x", "condition": "points", "text": "t"})
 
     assert [item["id"] for item in listed["items"]] == [alert.id]
     assert listed["items"][0]["content"]["guest"]["name"] == "李伟"

@@ -54,7 +54,8 @@ def test_a_check_in_raises_one_alert_with_allergies_first_and_what_to_remember(h
         stay.id, hotels[0].id, guest.id, None)
     body = alert.content
     assert body["guest"] == {"id": guest.id, "name": "李伟", "vip_code": "GOLD", "member_number": "GR-1208",
-                                  "language": None, "nationality": None, "notes": "Prefers to be greeted in Mandarin."}
+                                  "language": None, "nationality": None, "notes": "Prefers to be greeted in Mandarin.",
+                                  "tier": None}
     assert [p["value"] for p in body["allergies"]] == ["Peanuts"]
     # Flagged for check-in, and not Hangzhou's own preference: this is Shanghai.
     assert [(p["value"], p["detail"]) for p in body["preferences"]] == [("Carrot juice", "Large glass, in the fridge")]
@@ -157,7 +158,8 @@ def test_rules_of_the_hotel_and_the_chain_add_their_texts_when_they_match(hotels
     ({"name": "x", "condition": "vip_code", "text": "t"}, "value"),
     ({"name": "x", "condition": "stays_at_least", "value": "many", "text": "t"}, "value"),
     ({"name": "x", "condition": "nationality", "value": "China", "text": "t"}, "value"),
-    ({"name": "x", "condition": "tier", "text": "t"}, "condition"),
+    ({"name": "x", "condition": "points", "text": "t"}, "condition"),
+    ({"name": "x", "condition": "tier", "text": "t"}, "value"),
     ({"name": "", "condition": "member", "text": "t"}, "name"),
     ({"name": "x", "condition": "member", "text": "t", "property_code": "XXX"}, None),
 ])

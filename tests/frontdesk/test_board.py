@@ -14,6 +14,7 @@ from guestrel.properties import service as property_service
 from guestrel.stays import service as stay_service
 from guestrel.stays.models import Stay
 from guestrel.tasks import service as task_service
+from tests.loyalty.support import chain_tiers, place
 from tests.statements import counted
 from tests.tasks.support import book, by_text, hotel_today, li_wei
 
@@ -229,10 +230,12 @@ def test_the_check_in_form_needs_its_csrf_token(make_app, hotels, make_staff):
 
 def test_the_board_reads_a_fixed_number_of_queries_however_many_arrive(client, hotels, make_staff, login):
     login(make_staff("front_desk", properties=[hotels[0]]))
+    chain_tiers()
 
     def arrivals(first, last):
         for number in range(first, last):
             guest = li_wei(member_number=f"GR-{number}", birthday=birthday_on(tomorrow()))
+            place(guest.id, "GOLD")
             guest_service.add_special_date(OPERATOR, guest.id, {"kind": "other", "date": birthday_on(tomorrow()),
                                                                 "label": "First visit"})
             earlier = book(guest.id, hotel_today() - timedelta(days=30), pms_id=f"OLD-{number}")
@@ -252,6 +255,7 @@ def test_the_board_reads_a_fixed_number_of_queries_however_many_arrive(client, h
 
     assert few_page.count("data-stay-id=") == 3 and many_page.count("data-stay-id=") == 30
     assert many_page.count("Prepare: Carrot juice") == 30 and many_page.count("First visit") == 30
+    assert many_page.count('class="badge badge-tier"') == 30
     assert len(many) == len(few), (few, many)
     assert len(many) <= 15
 
