@@ -28,6 +28,7 @@ from guestrel.auth.permissions import PERMISSIONS, Principal
 from guestrel.alerts import rule_service
 from guestrel.guests import preference_service
 from guestrel.guests import service as guest_service
+from guestrel.loyalty import points as loyalty_points
 from guestrel.loyalty import service as loyalty_service
 from guestrel.plugins import manager
 from guestrel.properties import service as properties_service
@@ -144,6 +145,7 @@ class DemoGuest:
     preferences: list = field(default_factory=list)
     special_dates: list = field(default_factory=list)
     tier: str | None = None
+    points: int = 0
 
 
 def _ascii(text: str) -> str:
@@ -213,8 +215,10 @@ def _guest(rng: random.Random, number: int) -> DemoGuest:
     if rng.random() < 0.1:
         profile["notes"] = rng.choice(NOTES)
     # Drawn apart, so the tiers leave the rest of every demo guest as it always was.
-    tier = random.Random(f"{SEED}-tier-{number}").choices((None, "SILVER", "GOLD", "PLATINUM"), (12, 4, 3, 1))[0]
-    guest = DemoGuest(external_id=f"DEMO-{number:05d}", profile=profile, tier=tier)
+    loyalty = random.Random(f"{SEED}-tier-{number}")
+    tier = loyalty.choices((None, "SILVER", "GOLD", "PLATINUM"), (12, 4, 3, 1))[0]
+    guest = DemoGuest(external_id=f"DEMO-{number:05d}", profile=profile, tier=tier,
+                      points=loyalty.randrange(1, 60) * 100 if tier else 0)
     for category, value, detail, alert, prepare, hotel in rng.sample(PREFERENCES, rng.choice((0, 1, 1, 2, 2, 3))):
         if hotel is None and category != "dietary_and_allergy":
             # Some guests want a thing only at one hotel; an allergy holds everywhere.
@@ -238,6 +242,7 @@ def demo_guests(count: int) -> list[DemoGuest]:
         preferences=[(CARROT_JUICE, "confirm")],
         special_dates=[{"kind": "other", "label": "First stay with us", "date": date(2015, 10, 1)}],
         tier="PLATINUM",
+        points=12_400,
     )
     return [li_wei] + [_guest(rng, number) for number in range(1, count)]
 
@@ -296,6 +301,9 @@ def _store(guest: DemoGuest, owner_id: int | None):
         guest_service.add_special_date(SYSTEM, guest_id, data)
     if guest.tier:
         loyalty_service.set_guest_tier(SYSTEM, guest_id, guest.tier)
+    if guest.points:
+        loyalty_points.record(SYSTEM, guest_id, {"kind": "award", "points": guest.points, "reason": "Stays before guestrel",
+                                                 "idempotency_key": f"demo-{guest.external_id}"})
 
 
 def _ensure_guests(count: int) -> int:

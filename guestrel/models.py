@@ -11,7 +11,7 @@ from guestrel.guests.models import (
     PreferenceCategory,
     SpecialDate,
 )
-from guestrel.loyalty.models import LoyaltyMembership, LoyaltyTier
+from guestrel.loyalty.models import LoyaltyMembership, LoyaltyTier, PointsEntry
 from guestrel.properties.models import Property
 from guestrel.stays.models import Stay
 from guestrel.sync.models import Connection, InboxEvent, InboxMessage
@@ -32,6 +32,7 @@ __all__ = [
     "InboxMessage",
     "LoyaltyMembership",
     "LoyaltyTier",
+    "PointsEntry",
     "PreArrivalTask",
     "Preference",
     "PreferenceCategory",

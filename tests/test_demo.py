@@ -12,6 +12,7 @@ from guestrel.auth.models import StaffUser
 from guestrel.auth.service import OPERATOR
 from guestrel.extensions import db
 from guestrel.guests.models import Guest, GuestExternalId, Preference, SpecialDate
+from guestrel.loyalty import points as loyalty_points
 from guestrel.loyalty import service as loyalty_service
 from guestrel.properties.models import Property
 from guestrel.sync import connections
@@ -44,7 +45,7 @@ def test_seed_creates_the_chain_its_staff_and_guests(app):
     assert any("\u4e00" <= char <= "\u9fff" for char in names), "Chinese names"
     assert any(char.isascii() and char.isalpha() for char in names), "Western names"
     li_wei = db.session.scalar(sa.select(Guest).where(Guest.full_name == "李伟"))
-    assert loyalty_service.tier_of(li_wei.id).name == "Platinum"
+    assert loyalty_service.tier_of(li_wei.id).name == "Platinum" and loyalty_points.balance(li_wei.id) == 12_400
     tiers = loyalty_service.tiers_of([guest.id for guest in db.session.scalars(sa.select(Guest))])
     assert {tier.code for tier in tiers.values()} == {"SILVER", "GOLD", "PLATINUM"}
     assert [rule.name for rule in rule_service.list_rules(OPERATOR)] == ["Platinum welcome"]

@@ -87,6 +87,8 @@ API = [
     ("PATCH", "/api/v1/loyalty/tiers/GOLD", "loyalty:admin"),
     ("GET", "/api/v1/guests/{guest}/membership", "loyalty:read"),
     ("PUT", "/api/v1/guests/{guest}/membership", "loyalty:write"),
+    ("GET", "/api/v1/guests/{guest}/points", "loyalty:read"),
+    ("POST", "/api/v1/guests/{guest}/points", "loyalty:write"),
     ("GET", "/api/v1/openapi.json", PUBLIC),
 ]
 
@@ -175,6 +177,7 @@ PAGES = [
     ("GET", "/admin/loyalty-tiers/GOLD", "loyalty:admin"),
     ("POST", "/admin/loyalty-tiers/GOLD", "loyalty:admin"),
     ("POST", "/guests/{guest}/tier", "loyalty:write"),
+    ("POST", "/guests/{guest}/points", "loyalty:write"),
     ("GET", "/audit", "audit:read"),
     ("GET", "/audit/guests/{guest}", "audit:read"),
     ("GET", "/api/docs", PUBLIC),

@@ -19,6 +19,7 @@ from guestrel.auth.permissions import Principal
 from guestrel.database import utcnow
 from guestrel.guests import occasions, preference_service, service
 from guestrel.guests.forms import GUEST_FIELD_LABELS, SPECIAL_DATE_LABELS
+from guestrel.loyalty import points as loyalty_points
 from guestrel.loyalty import service as loyalty_service
 from guestrel.properties import service as properties_service
 from guestrel.stays import service as stay_service
@@ -27,6 +28,7 @@ from guestrel.stays import service as stay_service
 STALE_AFTER = timedelta(days=365)
 UPCOMING_DAYS = 30
 HISTORY_PAGE_SIZE = 20
+POINTS_SHOWN = 10
 PRIORITY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
 
 # The fields the history names, in the words of the profile's forms.
@@ -72,8 +74,9 @@ class AtCheckIn:
     visits: int | None = None
     shows_stays: bool = False
     notes: str | None = None
-    # The guest's loyalty tier (None: none); shows_tier False without loyalty:read.
+    # The guest's loyalty tier (None: none) and points; shows_tier False without loyalty:read.
     tier: object = None
+    points: int | None = None
     shows_tier: bool = False
 
 
@@ -97,7 +100,7 @@ def _upcoming(guest, special_dates, stay, today: date) -> list[Upcoming]:
 
 
 def at_check_in(guest, active_preferences, special_dates, chain, *, can_contact: bool, today: date,
-                tier=None, shows_tier: bool = False) -> AtCheckIn:
+                tier=None, points: int | None = None, shows_tier: bool = False) -> AtCheckIn:
     allergies = [p for p in active_preferences if p.category.is_allergy or p.priority == "critical"]
     flagged = [p for p in active_preferences if p.alert_at_check_in and p not in allergies]
     stay = current_or_next(chain.stays, today) if chain is not None else None
@@ -110,6 +113,7 @@ def at_check_in(guest, active_preferences, special_dates, chain, *, can_contact:
         shows_stays=chain is not None,
         notes=guest.notes if can_contact else None,
         tier=tier,
+        points=points,
         shows_tier=shows_tier,
     )
 
@@ -248,6 +252,7 @@ def profile(principal: Principal, guest_id: int, *, audit_view: bool) -> dict:
     categories = preference_service.list_categories(principal, include_inactive=True) if shows_history else []
     shows_tier = principal.can("loyalty:read")
     tier = loyalty_service.tier_of(guest_id) if shows_tier else None
+    ledger = loyalty_points.ledger(principal, guest_id, limit=POINTS_SHOWN) if shows_tier else None
     return {
         "guest": guest,
         "can_contact": can_contact,
@@ -257,10 +262,12 @@ def profile(principal: Principal, guest_id: int, *, audit_view: bool) -> dict:
         "stale_ids": {p.id for p in active if is_stale(p, now)},
         "special_dates": special_dates,
         "at_check_in": at_check_in(guest, active, special_dates, chain, can_contact=can_contact, today=today,
-                                   tier=tier, shows_tier=shows_tier),
+                                   tier=tier, points=ledger.balance if ledger else None, shows_tier=shows_tier),
+        "ledger": ledger,
         "chain": chain,
         "history": history(principal, guest, preferences, special_dates, categories) if shows_history else None,
         "categories": [c for c in categories if c.active],
         "hotels": properties_service.list_properties(principal) if can_write else [],
         "stay_status_labels": stay_service.STATUS_LABELS,
+        "points_kind_labels": loyalty_points.KIND_LABELS,
     }

@@ -28,7 +28,7 @@ from guestrel.guests.forms import (
     SpecialDateForm,
 )
 from guestrel.loyalty import service as loyalty_service
-from guestrel.loyalty.forms import GuestTierForm
+from guestrel.loyalty.forms import GuestTierForm, PointsForm
 from guestrel.properties import service as properties_service
 from guestrel.service_errors import ConflictError, PermissionDeniedError
 from guestrel.web.forms import FORM_ERRORS, show_errors
@@ -170,7 +170,11 @@ def render_profile(guest_id: int, *, audit_view=False, unsaved=None, status=200,
     if principal.can("loyalty:write"):
         context["tier_form"] = GuestTierForm.for_guest(loyalty_service.list_tiers(principal),
                                                        context["at_check_in"].tier)
+        if "points_form" not in forms:
+            forms["points_form"] = PointsForm.fresh()
     context.update(forms)
+    # Also when another domain's form (loyalty's points) shows the profile with its refusal.
+    context.update(guest_labels())
     return render_template("guests/profile.html", **context), status
 
 

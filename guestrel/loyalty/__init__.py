@@ -1,1 +1,2 @@
-"""The loyalty programme: the chain's tiers with their benefits, and each guest's tier."""
+"""The loyalty programme: the chain's tiers with their benefits, each guest's tier, and the points
+ledger."""

@@ -1,10 +1,14 @@
 """REST API for the loyalty tiers and a guest's tier: parse, call the service, dump."""
 from guestrel.api_conventions import ETAG_HEADER, IF_MATCH, Blueprint, etag, expected_version
 from guestrel.auth.permissions import current_principal, require
-from guestrel.loyalty import service
+from guestrel.loyalty import points, service
 from guestrel.loyalty.schemas import (
+    LedgerQuerySchema,
+    LedgerSchema,
     MembershipSchema,
     MembershipUpdateSchema,
+    PointsCreateSchema,
+    PointsRecordedSchema,
     TierCreateSchema,
     TierListSchema,
     TierSchema,
@@ -65,8 +69,9 @@ def update_tier(data, code):
 @blp.response(200, MembershipSchema)
 @blp.errors(404)
 def get_membership(guest_id):
-    """Read a guest's loyalty tier"""
-    return {"guest_id": guest_id, "tier": service.guest_tier(current_principal(), guest_id)}
+    """Read a guest's loyalty tier and points balance"""
+    return {"guest_id": guest_id, "tier": service.guest_tier(current_principal(), guest_id),
+            "points": points.balance(guest_id)}
 
 
 @blp.route("/guests/<int:guest_id>/membership", methods=["PUT"])
@@ -79,4 +84,36 @@ def set_membership(data, guest_id):
 
     Recorded in the guest's audit trail and sent to the PMSs that know the guest.
     """
-    return {"guest_id": guest_id, "tier": service.set_guest_tier(current_principal(), guest_id, data["tier"])}
+    return {"guest_id": guest_id, "tier": service.set_guest_tier(current_principal(), guest_id, data["tier"]),
+            "points": points.balance(guest_id)}
+
+
+@blp.route("/guests/<int:guest_id>/points")
+@require("loyalty:read")
+@blp.arguments(LedgerQuerySchema, location="query")
+@blp.response(200, LedgerSchema)
+@blp.errors(404)
+def list_points(query, guest_id):
+    """Read a guest's points balance and entries, newest first
+
+    A page at a time: pass `next_before` as `before` for the next.
+    """
+    return points.ledger(current_principal(), guest_id, limit=query["limit"], before=query.get("before"))
+
+
+@blp.route("/guests/<int:guest_id>/points", methods=["POST"])
+@require("loyalty:write")
+@blp.arguments(PointsCreateSchema)
+@blp.response(201, PointsRecordedSchema)
+@blp.alt_response(200, schema=PointsRecordedSchema, description="The key was seen before: the stored entry")
+@blp.errors(404, 409)
+def record_points(data, guest_id):
+    """Award, redeem or adjust a guest's points
+
+    Entries are never changed or removed: a correction is another entry. A redemption or
+    adjustment the balance cannot cover is refused (422). Send a new `idempotency_key` with each
+    entry; a retry with the same key answers the stored entry (200) and books nothing, and the
+    same key with another entry is refused (409).
+    """
+    recorded = points.record(current_principal(), guest_id, data)
+    return {"entry": recorded.entry, "balance": recorded.balance}, 200 if recorded.replayed else 201

@@ -1,9 +1,13 @@
-"""The loyalty tier form and a guest's tier form."""
+"""The loyalty tier form, a guest's tier form and the points form."""
+import uuid
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
+
+from guestrel.loyalty.points import KIND_LABELS, RECORDED_KINDS
 
 
 class TierForm(FlaskForm):
@@ -35,3 +39,22 @@ class GuestTierForm(FlaskForm):
         form = cls(data={"tier": current.code if current else ""})
         form.tier.choices = [("", _l("No tier"))] + [(tier.code, tier.name) for tier in tiers]
         return form
+
+
+class PointsForm(FlaskForm):
+    kind = SelectField(_l("Entry"), choices=[(kind, KIND_LABELS[kind]) for kind in RECORDED_KINDS])
+    points = IntegerField(_l("Points"), validators=[Optional()],
+                          description=_l("For an adjustment, a negative number takes points off."))
+    reason = StringField(_l("Reason"), description=_l("Why, for whoever reads the ledger later."))
+    # One per rendered form: pressing Save twice books the entry once.
+    idempotency_key = HiddenField()
+
+    @classmethod
+    def fresh(cls):
+        form = cls(formdata=None)
+        form.idempotency_key.data = uuid.uuid4().hex
+        return form
+
+    def service_data(self) -> dict:
+        return {"kind": self.kind.data, "points": self.points.data, "reason": self.reason.data,
+                "idempotency_key": self.idempotency_key.data}

@@ -3,6 +3,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guestrel.database import UTCDateTime, utcnow
 from guestrel.extensions import db
+from guestrel.properties.models import Property
 
 
 class LoyaltyTier(db.Model):
@@ -35,3 +36,30 @@ class LoyaltyMembership(db.Model):
     tier_since: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     tier: Mapped[LoyaltyTier] = relationship()
+
+
+POINTS_KINDS = ("award", "redeem", "adjust", "merge")
+
+
+class PointsEntry(db.Model):
+    """One movement of a guest's points. Entries are only ever added: the balance is their sum, a
+    correction is another entry, and a merge moves a balance with a pair of entries. The
+    idempotency key makes a retried request find its entry instead of booking it twice."""
+
+    __tablename__ = "points_entries"
+    __table_args__ = (
+        # A guest's balance and entries, newest first.
+        sa.Index("ix_points_entries_guest_id", "guest_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guest_id: Mapped[int] = mapped_column(sa.ForeignKey("guests.id"))
+    points: Mapped[int]
+    kind: Mapped[str] = mapped_column(sa.Enum(*POINTS_KINDS, name="points_kind", native_enum=False,
+                                              create_constraint=True, length=20))
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    idempotency_key: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    property_id: Mapped[int | None] = mapped_column(sa.ForeignKey("properties.id"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry_property: Mapped[Property | None] = relationship()

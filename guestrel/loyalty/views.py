@@ -1,11 +1,13 @@
-"""Browser pages of the loyalty programme: the chain's tiers (loyalty:admin) and placing a guest
-in a tier from the profile (loyalty:write)."""
+"""Browser pages of the loyalty programme: the chain's tiers (loyalty:admin), and placing a guest
+in a tier and booking points from the profile (loyalty:write)."""
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from guestrel.auth.permissions import current_principal, require
-from guestrel.loyalty import service
-from guestrel.loyalty.forms import GuestTierForm, TierForm
+from guestrel.guests.views import render_profile
+from guestrel.loyalty import points, service
+from guestrel.loyalty.forms import GuestTierForm, PointsForm, TierForm
 from guestrel.service_errors import ConflictError, DuplicateError, InvalidDataError, PermissionDeniedError
 from guestrel.web.forms import FORM_ERRORS, show_errors
 
@@ -67,3 +69,21 @@ def set_guest_tier(guest_id):
     else:
         flash(_("Choose one of the tiers."), "error")
     return redirect(url_for("guest_pages.profile", guest_id=guest_id, _anchor="profile"))
+
+
+@bp.post("/guests/<int:guest_id>/points")
+@require("loyalty:write")
+def record_points(guest_id):
+    form = PointsForm()
+    if form.validate_on_submit():
+        try:
+            recorded = points.record(current_principal(), guest_id, form.service_data())
+        except FORM_ERRORS + (ConflictError,) as error:
+            show_errors(form, error)
+        else:
+            if not recorded.replayed:
+                flash(_("%(points)s points booked; the balance is %(balance)s.",
+                        points=format_decimal(recorded.entry.points), balance=format_decimal(recorded.balance)),
+                      "success")
+            return redirect(url_for("guest_pages.profile", guest_id=guest_id, _anchor="points"))
+    return render_profile(guest_id, status=422, points_form=form)

@@ -218,7 +218,7 @@ def test_the_openapi_document_describes_every_guest_endpoint(client):
         if path.startswith(("/api/v1/guests", "/api/v1/preference-categories"))
         for method, operation in item.items() if method in {"get", "post", "patch", "delete"}
     ]
-    assert len(operations) == 24
+    assert len(operations) == 26
     assert all(operation.get("summary") for _path, _method, operation in operations)
     patch = spec["paths"]["/api/v1/guests/{guest_id}"]["patch"]
     assert {"412", "428"} <= set(patch["responses"])

@@ -102,7 +102,7 @@ def test_a_key_places_a_guest_in_a_tier_recorded_in_the_guests_audit_trail(clien
     nobody = client.put("/api/v1/guests/999999/membership", headers=writer, json={"tier": "GOLD"})
     by_reader = client.put(f"/api/v1/guests/{li.id}/membership", headers=reader, json={"tier": "GOLD"})
 
-    assert none_yet == {"guest_id": li.id, "tier": None}
+    assert none_yet == {"guest_id": li.id, "tier": None, "points": 0}
     assert placed.status_code == 200 and placed.json["tier"]["code"] == "GOLD"
     assert raised.json["tier"]["benefits"][1] == "Club lounge access"
     assert read["tier"]["code"] == "PLATINUM" and again.status_code == 200
@@ -123,7 +123,7 @@ def test_taking_a_guest_out_of_every_tier(client, make_api_key):
     answer = client.put(f"/api/v1/guests/{li.id}/membership", headers=make_api_key("loyalty:write"),
                         json={"tier": None})
 
-    assert answer.json == {"guest_id": li.id, "tier": None}
+    assert answer.json == {"guest_id": li.id, "tier": None, "points": 0}
     assert tier_code(li.id) is None
 
 
