@@ -1,8 +1,8 @@
 """The front desk's story across two hotels, in a real browser and through the real Mews adapter:
-a clerk in Shanghai records the carrot juice Li Wei always wants; months later Mews books him
-into Hangzhou, where the arrivals board and housekeeping's tasks show it (housekeeping without
-his contact details); when Mews reports the check-in, the alert pops up live on the open board
-and the clerk acknowledges it. In English and in Chinese, with the UI language the staff chose."""
+a clerk in Shanghai records the carrot juice Li Wei, a Platinum member, always wants; months later
+Mews books him into Hangzhou, where the arrivals board and housekeeping's tasks show it and his
+tier (housekeeping without his contact details); when Mews reports the check-in, the alert pops
+up live on the open board with his tier's benefits, and the clerk acknowledges it. In English and in Chinese, with the UI language the staff chose."""
 import json
 import re
 from datetime import datetime, time, timedelta, timezone
@@ -19,6 +19,7 @@ from guestrel.auth.service import OPERATOR
 from guestrel.extensions import db
 from guestrel.guests import service as guest_service
 from guestrel.guests.models import Guest, Preference
+from guestrel.loyalty import service as loyalty_service
 from guestrel.stays.models import Stay
 from guestrel.sync import connections
 from plugins.mews.tests.mews_fake import ENTERPRISE_ID, INTEGRATION_ID, FakeMews, iso, settings
@@ -36,6 +37,7 @@ ROOM = "1208"
 # Popping up travels a live stream through the server: more than Playwright's default 5 s on a
 # busy 2-CPU machine, still a bound.
 LIVE_TIMEOUT_MS = 15_000
+LOUNGE = "Club lounge access"
 
 
 def mews_webhook(reservation_id: str) -> bytes:
@@ -72,10 +74,13 @@ def test_carrot_juice_recorded_in_shanghai_is_prepared_and_pops_up_at_a_mews_che
     t = in_language(staff_locale)
     if staff_locale != "en":
         for message in ("Record the preference", "Prepare: %(value)s", "Overdue: %(value)s", "Room %(room)s",
-                        "Check-in alert", "Acknowledge"):
+                        "Check-in alert", "Acknowledge", "%(tier)s benefits:"):
             assert t(message) != message, f"Chinese translation missing for {message!r}"
     guest = guest_service.create_guest(
         SYSTEM, {"given_name": "Wei", "family_name": "Li", "full_name": "李伟", "email": EMAIL})
+    loyalty_service.create_tier(SYSTEM, {"code": "PLATINUM", "name": "Platinum", "rank": 30,
+                                         "benefits": [LOUNGE, "Late check-out until 16:00"]})
+    loyalty_service.set_guest_tier(SYSTEM, guest.id, "PLATINUM")
     shanghai_desk = make_staff("front_desk", properties=[shanghai], locale=staff_locale)
     hangzhou_desk = make_staff("front_desk", properties=[hangzhou], locale=staff_locale)
     housekeeping = make_staff("housekeeping", properties=[hangzhou], locale=staff_locale)
@@ -144,6 +149,7 @@ def test_carrot_juice_recorded_in_shanghai_is_prepared_and_pops_up_at_a_mews_che
     desk_row = desk.locator(f'tr[data-stay-id="{booked.id}"]')
     expect(desk_row).to_contain_text("李伟")
     expect(desk_row).to_contain_text(ROOM)
+    expect(desk_row.locator(".badge-tier")).to_have_text("Platinum")
     expect(desk_row.locator(".board-badges .badge").filter(has_text=badge)).to_have_count(1)
     expect(desk_row).to_contain_text(EMAIL)
 
@@ -159,6 +165,7 @@ def test_carrot_juice_recorded_in_shanghai_is_prepared_and_pops_up_at_a_mews_che
     keeper.goto(board_url)
     keeper_row = keeper.locator(f'tr[data-stay-id="{booked.id}"]')
     expect(keeper_row).to_contain_text("李伟")
+    expect(keeper_row.locator(".badge-tier")).to_have_text("Platinum")
     expect(keeper_row.locator(".board-badges .badge").filter(has_text=badge)).to_have_count(1)
     pages["board"] = keeper.content()
     for name, html in pages.items():
@@ -178,6 +185,8 @@ def test_carrot_juice_recorded_in_shanghai_is_prepared_and_pops_up_at_a_mews_che
     expect(popup).to_contain_text("李伟")
     expect(popup).to_contain_text(t("Room %(room)s") % {"room": ROOM})
     expect(popup).to_contain_text(TASK_TEXT)
+    expect(popup.locator(".alert-benefits")).to_contain_text(t("%(tier)s benefits:") % {"tier": "Platinum"})
+    expect(popup.locator(".alert-benefits")).to_contain_text(LOUNGE)
     assert desk.evaluate("window.__marker") == 1, "the board was reloaded"
     assert stay_of(reservation["Id"]).status == "in_house"
 
