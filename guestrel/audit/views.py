@@ -38,6 +38,10 @@ ENTITY_LABELS = {
     "property": _l("Property"),
     "staff": _l("Staff member"),
     "api_client": _l("API client"),
+    "loyalty_tier": _l("Loyalty tier"),
+    "loyalty_membership": _l("Guest's loyalty tier"),
+    "points_entry": _l("Points entry"),
+    "points": _l("Guest's points"),
 }
 
 

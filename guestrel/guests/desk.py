@@ -252,7 +252,7 @@ def profile(principal: Principal, guest_id: int, *, audit_view: bool) -> dict:
     categories = preference_service.list_categories(principal, include_inactive=True) if shows_history else []
     shows_tier = principal.can("loyalty:read")
     tier = loyalty_service.tier_of(guest_id) if shows_tier else None
-    ledger = loyalty_points.ledger(principal, guest_id, limit=POINTS_SHOWN) if shows_tier else None
+    ledger = loyalty_points.ledger(principal, guest_id, limit=POINTS_SHOWN, audit_view=False) if shows_tier else None
     return {
         "guest": guest,
         "can_contact": can_contact,

@@ -84,11 +84,18 @@ def balance(guest_id: int) -> int:
     return balances_of([guest_id])[guest_id]
 
 
-def ledger(principal: Principal, guest_id: int, *, limit: int = 20, before: int | None = None) -> Ledger:
+def ledger(principal: Principal, guest_id: int, *, limit: int = 20, before: int | None = None,
+           audit_view: bool = True) -> Ledger:
     """The guest's balance and entries, newest first, a page at a time (`before`: the previous
-    page's `next_before`)."""
+    page's `next_before`). Reading them is recorded as seeing the guest's points, unless the
+    caller recorded the view already (the profile page)."""
     require(principal, "loyalty:read")
-    require_guest(guest_id)
+    if audit_view:
+        with transaction():
+            require_guest(guest_id)
+            audit.record(principal, "view", "points", guest_id, guest_id=guest_id)
+    else:
+        require_guest(guest_id)
     limit = max(1, min(limit, PAGE_MAX))
     query = sa.select(PointsEntry).where(PointsEntry.guest_id == guest_id)
     if before is not None:

@@ -131,8 +131,11 @@ def tier_of(guest_id: int) -> LoyaltyTier | None:
 
 
 def guest_tier(principal: Principal, guest_id: int) -> LoyaltyTier | None:
+    """The guest's tier; reading it is recorded as seeing the guest's membership."""
     require(principal, "loyalty:read")
-    require_guest(guest_id)
+    with transaction():
+        require_guest(guest_id)
+        audit.record(principal, "view", "loyalty_membership", guest_id, guest_id=guest_id)
     return tier_of(guest_id)
 
 

@@ -163,6 +163,9 @@ def test_a_pms_key_awards_and_redeems_points_and_reads_the_ledger(client, hotels
     assert ledger["balance"] == 1100 and [item["reason"] for item in ledger["items"]] == ["Spa voucher"]
     assert [item["reason"] for item in older["items"]] == ["Stay R-1"] and older["next_before"] is None
     assert membership["points"] == 1100
+    views = db.session.scalars(sa.select(AuditEntry.entity_type).where(
+        AuditEntry.action == "view", AuditEntry.guest_id == li.id).order_by(AuditEntry.id)).all()
+    assert views == ["points", "points", "loyalty_membership"]
 
 
 # -- the profile --------------------------------------------------------------------------------

@@ -110,9 +110,13 @@ def test_a_key_places_a_guest_in_a_tier_recorded_in_the_guests_audit_trail(clien
     assert nobody.status_code == 404 and by_reader.status_code == 403
     assert tier_code(li.id) == "PLATINUM"
     changes = [entry.changes["tier"] for entry in db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.entity_type == "loyalty_membership", AuditEntry.guest_id == li.id).order_by(AuditEntry.id))]
+        AuditEntry.entity_type == "loyalty_membership", AuditEntry.action == "update",
+        AuditEntry.guest_id == li.id).order_by(AuditEntry.id))]
     # Setting the tier it has already changes nothing and records nothing.
     assert changes == [[None, "GOLD"], ["GOLD", "PLATINUM"]]
+    views = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.entity_type == "loyalty_membership", AuditEntry.action == "view"))
+    assert views == 2
 
 
 def test_taking_a_guest_out_of_every_tier(client, make_api_key):
@@ -204,3 +208,17 @@ def test_a_manager_places_a_guest_in_a_tier_from_the_profile_and_the_desk_only_r
     assert tier_code(li.id) == "GOLD"
     assert "Gold" in desk_page and GOLD_BENEFITS[0] in desk_page
     assert 'action="/guests/%d/tier"' % li.id not in desk_page
+
+
+def test_the_guests_audit_trail_names_tier_and_points_entries(client, make_staff, login, make_api_key):
+    chain_tiers()
+    li = guest()
+    writer = make_api_key("loyalty:write")
+    client.put(f"/api/v1/guests/{li.id}/membership", headers=writer, json={"tier": "GOLD"})
+    client.post(f"/api/v1/guests/{li.id}/points", headers=writer, json={
+        "kind": "award", "points": 300, "reason": "Welcome", "idempotency_key": "welcome-1"})
+    login(make_staff("admin"))
+
+    trail = client.get(f"/audit/guests/{li.id}").text
+
+    assert "Guest's loyalty tier #" in trail and "Points entry #" in trail
