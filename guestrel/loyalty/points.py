@@ -17,7 +17,7 @@ from guestrel.audit import service as audit
 from guestrel.auth.permissions import Principal
 from guestrel.extensions import db
 from guestrel.guests import normalise
-from guestrel.guests.operation import clean, require, require_guest, require_property, text, transaction
+from guestrel.guests.operation import choice, clean, require, require_guest, require_property, text, transaction
 from guestrel.loyalty.models import PointsEntry
 from guestrel.properties import service as property_service
 from guestrel.service_errors import ConflictError, InvalidDataError
@@ -53,12 +53,6 @@ def _points(value) -> int:
     return value
 
 
-def _kind(value) -> str:
-    if value not in RECORDED_KINDS:
-        raise normalise.FieldError(_("Choose one of: %(choices)s.", choices=", ".join(RECORDED_KINDS)))
-    return value
-
-
 def _key(value) -> str:
     key = value.strip() if isinstance(value, str) else ""
     if not key or len(key) > PointsEntry.idempotency_key.type.length:
@@ -66,7 +60,7 @@ def _key(value) -> str:
     return key
 
 
-CLEANERS = {"kind": _kind, "points": _points, "reason": text(PointsEntry.reason, required=True),
+CLEANERS = {"kind": choice(RECORDED_KINDS), "points": _points, "reason": text(PointsEntry.reason, required=True),
             "idempotency_key": _key, "property_code": lambda value: value}
 
 

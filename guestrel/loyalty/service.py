@@ -67,9 +67,14 @@ def list_tiers(principal: Principal) -> list[LoyaltyTier]:
     return db.session.scalars(sa.select(LoyaltyTier).order_by(LoyaltyTier.rank.desc())).all()
 
 
+def _by_code(code) -> LoyaltyTier | None:
+    """The tier with this code, as written in any case."""
+    return db.session.scalar(sa.select(LoyaltyTier).where(LoyaltyTier.code == str(code).strip().upper()))
+
+
 def get_tier(principal: Principal, code: str) -> LoyaltyTier:
     require(principal, "loyalty:read")
-    tier = db.session.scalar(sa.select(LoyaltyTier).where(LoyaltyTier.code == str(code).strip().upper()))
+    tier = _by_code(code)
     if tier is None:
         raise NotFoundError(_("There is no loyalty tier with the code %(code)s.", code=code))
     return tier
@@ -146,7 +151,7 @@ def set_guest_tier(principal: Principal, guest_id: int, tier_code: str | None) -
         require_guest(guest_id)
         tier = None
         if tier_code not in (None, ""):
-            tier = db.session.scalar(sa.select(LoyaltyTier).where(LoyaltyTier.code == str(tier_code).strip().upper()))
+            tier = _by_code(tier_code)
             if tier is None:
                 raise InvalidDataError({"tier": [_("There is no loyalty tier with the code %(code)s.", code=tier_code)]})
         membership = db.session.get(LoyaltyMembership, guest_id, with_for_update=True)
