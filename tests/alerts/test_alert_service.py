@@ -1,6 +1,6 @@
 """A check-in raises one alert with what the desk must know, whoever reported it, and plugins
 hear of it; alert rules add their texts."""
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import importlib
 
@@ -16,7 +16,7 @@ from guestrel.extensions import db
 from guestrel.service_errors import NotFoundError, PermissionDeniedError, ServiceError
 from guestrel.stays import service as stay_service
 from guestrel.stays.models import Stay
-from tests.alerts.support import ARRIVAL, book, check_in, li_wei
+from tests.alerts.support import book, check_in, li_wei
 from tests.plugins.conftest import install_plugin  # noqa: F401  (fixture)
 
 LISTENER = '''
@@ -41,7 +41,7 @@ def alerts() -> list[CheckInAlert]:
 
 def test_a_check_in_raises_one_alert_with_allergies_first_and_what_to_remember(hotels):
     guest = li_wei()
-    earlier = book(guest.id, "HGH", pms_id="H-1", arrival=ARRIVAL - timedelta(days=40))
+    earlier = book(guest.id, "HGH", pms_id="H-1", arrival=date.today() - timedelta(days=40))
     check_in(earlier.id)
     stay_service.check_out(OPERATOR, earlier.id)
     stay = book(guest.id)
@@ -90,7 +90,7 @@ def test_a_stay_not_in_house_raises_no_alert_and_one_without_a_profile_still_doe
 
 
 def test_a_check_in_reported_long_after_it_happened_raises_no_alert(hotels):
-    stay = book(li_wei().id, arrival=ARRIVAL - timedelta(days=3))
+    stay = book(li_wei().id, arrival=date.today() - timedelta(days=3))
 
     stay_service.check_in(OPERATOR, stay.id, at=utcnow() - timedelta(days=3))
 
@@ -102,7 +102,7 @@ def test_a_check_in_whose_alert_was_lost_is_raised_by_the_sweep_once(hotels):
     check_in(stay.id)
     db.session.execute(sa.delete(LiveEvent))
     db.session.execute(sa.delete(CheckInAlert))
-    long_ago = book(None, pms_id="R-9", arrival=ARRIVAL - timedelta(days=3))
+    long_ago = book(None, pms_id="R-9", arrival=date.today() - timedelta(days=3))
     check_in(long_ago.id)
     db.session.execute(sa.update(Stay).where(Stay.id == long_ago.id).values(checked_in_at=utcnow() - timedelta(days=2)))
     db.session.execute(sa.delete(LiveEvent))

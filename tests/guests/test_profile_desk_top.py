@@ -12,13 +12,17 @@ from guestrel.guests import preference_service, service
 from guestrel.stays import service as stay_service
 
 SYSTEM = Principal(permissions=frozenset(PERMISSIONS), property_ids=None)
-# The demo hotels' clock, which the staff of those hotels read dates on.
-TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def today() -> date:
+    """Today on the demo hotels' clock, which their staff read dates on. Asked when a test runs,
+    not when the module is imported: a run may cross midnight in Shanghai."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def in_days(days: int, year: int = 1980) -> date:
     """A date of `year` that comes round `days` from today (a birthday, say)."""
-    day = TODAY + timedelta(days=days)
+    day = today() + timedelta(days=days)
     return day.replace(year=year) if not (day.month == 2 and day.day == 29) else date(year, 2, 28)
 
 
@@ -99,7 +103,7 @@ def test_a_birthday_within_30_days_is_shown_with_how_soon_and_one_further_away_i
 
 def test_an_occasion_during_the_next_stay_is_shown_even_beyond_30_days(client, hotels, make_staff, login):
     guest = service.create_guest(SYSTEM, {"given_name": "Traveller", "anniversary": in_days(61, 2001)})
-    book("HGH", "H-1", guest.id, TODAY + timedelta(days=60), TODAY + timedelta(days=63), room_number="806")
+    book("HGH", "H-1", guest.id, today() + timedelta(days=60), today() + timedelta(days=63), room_number="806")
     login(make_staff("front_desk", properties=[hotels[0]]))
 
     section = top(client.get(f"/guests/{guest.id}").text)
@@ -110,10 +114,10 @@ def test_an_occasion_during_the_next_stay_is_shown_even_beyond_30_days(client, h
 
 def test_the_stay_in_house_comes_before_a_later_booking(client, hotels, make_staff, login):
     guest = service.create_guest(SYSTEM, {"given_name": "Staying"})
-    book("HGH", "H-2", guest.id, TODAY + timedelta(days=20), TODAY + timedelta(days=22), room_number="900")
-    book("SHA", "S-1", guest.id, TODAY - timedelta(days=1), TODAY + timedelta(days=2), room_number="1208",
+    book("HGH", "H-2", guest.id, today() + timedelta(days=20), today() + timedelta(days=22), room_number="900")
+    book("SHA", "S-1", guest.id, today() - timedelta(days=1), today() + timedelta(days=2), room_number="1208",
          status="in_house")
-    book("SHA", "S-0", guest.id, TODAY - timedelta(days=400), TODAY - timedelta(days=398), status="checked_out")
+    book("SHA", "S-0", guest.id, today() - timedelta(days=400), today() - timedelta(days=398), status="checked_out")
     login(make_staff("front_desk", properties=[hotels[1]]))
 
     section = top(client.get(f"/guests/{guest.id}").text)
@@ -126,8 +130,8 @@ def test_the_stay_in_house_comes_before_a_later_booking(client, hotels, make_sta
 
 def test_a_guest_due_yesterday_and_not_yet_checked_in_is_still_expected(client, hotels, make_staff, login):
     guest = service.create_guest(SYSTEM, {"given_name": "Late"})
-    book("SHA", "S-2", guest.id, TODAY - timedelta(days=1), TODAY + timedelta(days=2), room_number="1501")
-    book("SHA", "S-3", guest.id, TODAY - timedelta(days=5), TODAY, room_number="1502")
+    book("SHA", "S-2", guest.id, today() - timedelta(days=1), today() + timedelta(days=2), room_number="1501")
+    book("SHA", "S-3", guest.id, today() - timedelta(days=5), today(), room_number="1502")
     login(make_staff("front_desk", properties=[hotels[0]]))
 
     section = top(client.get(f"/guests/{guest.id}").text)
@@ -138,7 +142,7 @@ def test_a_guest_due_yesterday_and_not_yet_checked_in_is_still_expected(client, 
 def test_housekeeping_sees_allergies_and_flags_but_no_dates_notes_stays_or_contact(
     client, hotels, guest, make_staff, login
 ):
-    book("SHA", "S-1", guest.id, TODAY, TODAY + timedelta(days=2), room_number="0707")
+    book("SHA", "S-1", guest.id, today(), today() + timedelta(days=2), room_number="0707")
     login(make_staff("housekeeping", properties=[hotels[0]]))
 
     page = client.get(f"/guests/{guest.id}").text
@@ -153,7 +157,7 @@ def test_housekeeping_sees_allergies_and_flags_but_no_dates_notes_stays_or_conta
 
 
 def test_marketing_sees_the_top_with_stays_and_occasions_but_no_forms(client, hotels, guest, make_staff, login):
-    book("SHA", "S-1", guest.id, TODAY + timedelta(days=3), TODAY + timedelta(days=5), room_number="1208")
+    book("SHA", "S-1", guest.id, today() + timedelta(days=3), today() + timedelta(days=5), room_number="1208")
     login(make_staff("marketing", properties=[hotels[0]]))
 
     page = client.get(f"/guests/{guest.id}").text
